@@ -1,0 +1,105 @@
+"""Batched generation in which every row carries its own steering strength."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass
+from typing import Literal
+
+import torch
+from transformers import GenerationConfig
+
+from steer.models.loaded import LoadedModel
+from steer.steering.intervention import Engine, generating_model, steering
+from steer.steering.plan import SteeringPlan
+
+FinishReason = Literal["eos", "length"]
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    max_new_tokens: int = 64
+    do_sample: bool = False
+    temperature: float = 1.0
+    top_p: float = 1.0
+    batch_size: int = 8
+
+
+@dataclass(frozen=True)
+class Generated:
+    tokens: list[int]
+    text: str
+    finish_reason: FinishReason
+
+
+def left_padded(
+    batch: Sequence[Sequence[int]], pad_id: int, device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor]:
+    width = max(len(ids) for ids in batch)
+    input_ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+    attention = torch.zeros((len(batch), width), dtype=torch.long)
+    for row, ids in enumerate(batch):
+        input_ids[row, width - len(ids) :] = torch.tensor(list(ids), dtype=torch.long)
+        attention[row, width - len(ids) :] = 1
+    return input_ids.to(device), attention.to(device)
+
+
+def _hf_config(model: LoadedModel, settings: GenerationSettings) -> GenerationConfig:
+    options: dict[str, object] = {
+        "max_new_tokens": settings.max_new_tokens,
+        "do_sample": settings.do_sample,
+        "pad_token_id": model.pad_token_id,
+        "eos_token_id": model.eos_token_ids,
+    }
+    if settings.do_sample:
+        options.update(temperature=settings.temperature, top_p=settings.top_p, top_k=0)
+    return GenerationConfig(**options)
+
+
+def _cut(model: LoadedModel, new_tokens: list[int]) -> Generated:
+    eos = set(model.eos_token_ids)
+    for index, token in enumerate(new_tokens):
+        if token in eos:
+            kept = new_tokens[:index]
+            return Generated(kept, model.formatter.decode(kept), "eos")
+    return Generated(new_tokens, model.formatter.decode(new_tokens), "length")
+
+
+def generate_rows(
+    model: LoadedModel,
+    prompts: Sequence[Sequence[int]],
+    strengths: Sequence[float],
+    plan: SteeringPlan | None,
+    settings: GenerationSettings,
+    seed: int,
+) -> list[Generated]:
+    """Generate one continuation per row; row ``i`` is steered with ``strengths[i]``.
+
+    All rows run as one left-padded batch. With ``plan=None`` nothing is steered.
+    """
+    if len(prompts) != len(strengths):
+        raise ValueError("one strength per prompt row")
+    input_ids, attention = left_padded(prompts, model.pad_token_id, model.device)
+    engine = plan.engine if plan else Engine.HF
+    context = (
+        steering(
+            model,
+            plan.directions,
+            list(strengths),
+            plan.positions,
+            prompt_length=input_ids.shape[1],
+            engine=engine,
+        )
+        if plan
+        else nullcontext()
+    )
+    torch.manual_seed(seed)
+    with context, torch.no_grad():
+        output = generating_model(model, engine).generate(
+            input_ids=input_ids,
+            attention_mask=attention,
+            generation_config=_hf_config(model, settings),
+        )
+    new_tokens = output[:, input_ids.shape[1] :].tolist()
+    return [_cut(model, row) for row in new_tokens]

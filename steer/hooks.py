@@ -1,0 +1,164 @@
+"""The vocabulary of where to steer: layers, hook sites and positions.
+
+This is the only module that builds TransformerLens hook names or maps them onto plain
+Hugging Face modules. Everything else asks it for a :class:`HookRef`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+import torch
+from torch import nn
+
+from steer.errors import SteerError
+
+Positions = Literal["all", "prompt", "generated"]
+POSITIONS: tuple[Positions, ...] = ("all", "prompt", "generated")
+
+
+class Site(StrEnum):
+    """Where in a block a vector is read or added."""
+
+    RESID_PRE = "resid_pre"
+    RESID_MID = "resid_mid"
+    RESID_POST = "resid_post"
+    ATTN_OUT = "attn_out"
+    MLP_OUT = "mlp_out"
+
+
+# Sites that sit on a plain Hugging Face decoder-layer boundary, so the fast engine can
+# hook them with an ordinary torch hook: (which side of the layer, "input" or "output").
+_PLAIN_MODULE_SIDE: dict[Site, Literal["input", "output"]] = {
+    Site.RESID_PRE: "input",
+    Site.RESID_POST: "output",
+}
+
+
+@dataclass(frozen=True)
+class HookRef:
+    """One place in the model: a block index and a site."""
+
+    layer: int
+    site: Site = Site.RESID_POST
+
+    @property
+    def name(self) -> str:
+        """The TransformerLens hook name, e.g. ``blocks.20.hook_resid_post``."""
+        return f"blocks.{self.layer}.hook_{self.site.value}"
+
+
+def parse_site(value: str) -> Site:
+    try:
+        return Site(value)
+    except ValueError:
+        choices = ", ".join(s.value for s in Site)
+        raise SteerError(f"unknown hook site {value!r}", f"use one of: {choices}") from None
+
+
+def check_positions(value: str) -> Positions:
+    for choice in POSITIONS:
+        if value == choice:
+            return choice
+    raise SteerError(f"unknown positions {value!r}", f"use one of: {', '.join(POSITIONS)}")
+
+
+def resolve_layers(layers: Sequence[int], n_layers: int) -> list[int]:
+    """Check layer indices (negative ones count from the end) and return them non-negative."""
+    if len(layers) == 0:
+        raise SteerError("no steering layers given", "set steering.layers=[L] with 0 <= L < n")
+    resolved = []
+    for layer in layers:
+        index = layer + n_layers if layer < 0 else layer
+        if not 0 <= index < n_layers:
+            raise SteerError(
+                f"layer {layer} is out of range for a model with {n_layers} layers",
+                f"choose layers from 0 to {n_layers - 1} (or -1 for the last)",
+            )
+        resolved.append(index)
+    return resolved
+
+
+def refs_for(layers: Sequence[int], site: Site, n_layers: int) -> list[HookRef]:
+    return [HookRef(layer, site) for layer in resolve_layers(layers, n_layers)]
+
+
+def decoder_layers(model: nn.Module) -> nn.ModuleList:
+    """The list of decoder blocks of a Hugging Face causal LM (Llama, Gemma, Qwen, ...)."""
+    decoder = model.get_decoder() if hasattr(model, "get_decoder") else None
+    layers = getattr(decoder, "layers", None)
+    if not isinstance(layers, nn.ModuleList):
+        raise SteerError(
+            f"cannot find the decoder layers of {type(model).__name__}",
+            "use steering.engine=bridge, which works through TransformerLens hook points",
+        )
+    return layers
+
+
+def plain_module(model: nn.Module, ref: HookRef) -> tuple[nn.Module, Literal["input", "output"]]:
+    """The plain module and side whose activation equals the hook point ``ref``."""
+    side = _PLAIN_MODULE_SIDE.get(ref.site)
+    if side is None:
+        plain = ", ".join(s.value for s in _PLAIN_MODULE_SIDE)
+        raise SteerError(
+            f"site {ref.site.value} has no plain-module equivalent (the fast engine supports {plain})",
+            "set steering.engine=bridge to use any TransformerLens hook point",
+        )
+    return decoder_layers(model)[ref.layer], side
+
+
+def check_hook_names(hook_dict: dict[str, object], refs: Sequence[HookRef]) -> None:
+    """Refuse hook names the bridge does not have."""
+    for ref in refs:
+        if ref.name not in hook_dict:
+            raise SteerError(
+                f"hook point {ref.name} does not exist in this model",
+                "choose another steering.site or layer (see `steer run --cfg job`)",
+            )
+
+
+@contextmanager
+def record_firing(modules: dict[HookRef, nn.Module]) -> Iterator[set[HookRef]]:
+    """Record which of the given modules run during the block; used to refuse silent hooks."""
+    fired: set[HookRef] = set()
+    handles = []
+    try:
+        for ref, module in modules.items():
+
+            def mark(*_args: object, _ref: HookRef = ref) -> None:
+                fired.add(_ref)
+
+            handles.append(module.register_forward_hook(mark))
+        yield fired
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+def refuse_silent(refs: Sequence[HookRef], fired: set[HookRef]) -> None:
+    silent = [ref.name for ref in refs if ref not in fired]
+    if silent:
+        raise SteerError(
+            f"hook point(s) {', '.join(silent)} never fire during a forward pass",
+            "choose a hook site the model actually computes",
+        )
+
+
+def output_tensor(output: object) -> torch.Tensor:
+    """The hidden-state tensor of a module output (a tensor or a tuple starting with one)."""
+    if isinstance(output, torch.Tensor):
+        return output
+    if isinstance(output, tuple) and output and isinstance(output[0], torch.Tensor):
+        return output[0]
+    raise TypeError(f"unexpected module output of type {type(output).__name__}")
+
+
+def replace_output(output: object, hidden: torch.Tensor) -> object:
+    if isinstance(output, torch.Tensor):
+        return hidden
+    assert isinstance(output, tuple)
+    return (hidden, *output[1:])

@@ -1,0 +1,5 @@
+"""Loading models: every loader returns a :class:`LoadedModel`."""
+
+from steer.models.loaded import LoadedModel
+
+__all__ = ["LoadedModel"]

@@ -1,0 +1,101 @@
+"""A loaded model: a TransformerBridge and a plain Hugging Face view sharing its weights."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+from steer.errors import SteerError
+from steer.hooks import decoder_layers
+from steer.models.prompts import PromptFormatter
+
+
+@dataclass
+class LoadedModel:
+    """Everything `steer` needs of a model.
+
+    ``bridge`` is the TransformerLens view (hook points by name). ``hf`` is a plain Hugging
+    Face model sharing the same parameter tensors: booting the bridge rewrites the model it is
+    given, and plain torch hooks on an unwrapped model cost nothing measurable in generation.
+    """
+
+    model_id: str
+    hf: PreTrainedModel
+    bridge: Any  # transformer_lens.model_bridge.TransformerBridge (untyped upstream)
+    tokenizer: PreTrainedTokenizerBase
+    weights_hash: str
+
+    @property
+    def formatter(self) -> PromptFormatter:
+        return PromptFormatter(self.tokenizer)
+
+    @property
+    def n_layers(self) -> int:
+        return len(decoder_layers(self.hf))
+
+    @property
+    def d_model(self) -> int:
+        return int(self.hf.get_input_embeddings().weight.shape[1])
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.hf.parameters()).device
+
+    @property
+    def bridged_hf(self) -> PreTrainedModel:
+        """The Hugging Face model the bridge wraps (its blocks fire TransformerLens hooks)."""
+        model: PreTrainedModel = self.bridge.original_model
+        return model
+
+    @property
+    def pad_token_id(self) -> int:
+        pad = self.tokenizer.pad_token_id
+        if pad is None:
+            pad = self.tokenizer.eos_token_id
+        if pad is None:
+            raise SteerError("the tokenizer has neither a pad nor an EOS token", "use another model")
+        return int(pad)
+
+    @property
+    def eos_token_ids(self) -> list[int]:
+        ids: set[int] = set()
+        configured = getattr(self.hf.generation_config, "eos_token_id", None)
+        if isinstance(configured, int):
+            ids.add(configured)
+        elif isinstance(configured, list):
+            ids.update(int(i) for i in configured)
+        if self.tokenizer.eos_token_id is not None:
+            ids.add(int(self.tokenizer.eos_token_id))
+        return sorted(ids)
+
+
+def weights_hash(model: torch.nn.Module) -> str:
+    """A SHA-256 over parameter names, shapes, dtypes and bytes: identifies the exact weights."""
+    digest = hashlib.sha256()
+    for name, tensor in sorted(model.state_dict().items()):
+        digest.update(name.encode())
+        digest.update(str(tuple(tensor.shape)).encode())
+        digest.update(str(tensor.dtype).encode())
+        digest.update(tensor.detach().cpu().contiguous().view(torch.uint8).numpy().tobytes())
+    return digest.hexdigest()
+
+
+def assemble(model_id: str, hf: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> LoadedModel:
+    """Freeze ``hf``, keep a weight-sharing plain view of it, then boot the bridge over it."""
+    from transformer_lens.model_bridge import TransformerBridge
+
+    hf.eval()
+    hf.requires_grad_(False)
+    digest = weights_hash(hf)
+    # deepcopy with every parameter in the memo copies the module tree but shares the tensors.
+    plain = copy.deepcopy(hf, memo={id(p): p for p in hf.parameters()})
+    bridge = TransformerBridge.boot_transformers(model_id, hf_model=hf, tokenizer=tokenizer)
+    bridge.eval()
+    return LoadedModel(
+        model_id=model_id, hf=plain, bridge=bridge, tokenizer=tokenizer, weights_hash=digest
+    )

@@ -1,0 +1,173 @@
+"""The steering context manager: adds ``strength x direction`` at chosen hook points.
+
+Two engines place the same hook function:
+
+- ``hf`` (default): plain torch hooks on the weight-sharing Hugging Face view. Fast.
+- ``bridge``: TransformerLens hook points through ``bridge.hooks(fwd_hooks=...)``; works for
+  every hook point the bridge names (``attn_out``, ``resid_mid``, ...).
+
+Either way every hook is removed in ``finally``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import torch
+from torch import nn
+
+from steer.errors import SteerError
+from steer.hooks import (
+    HookRef,
+    Positions,
+    check_hook_names,
+    output_tensor,
+    plain_module,
+    record_firing,
+    refuse_silent,
+    replace_output,
+)
+from steer.models.loaded import LoadedModel
+from steer.steering.positions import PositionTracker
+
+
+class Engine(StrEnum):
+    HF = "hf"
+    BRIDGE = "bridge"
+
+
+def parse_engine(value: str) -> Engine:
+    try:
+        return Engine(value)
+    except ValueError:
+        raise SteerError(
+            f"unknown steering.engine {value!r}", "use steering.engine=hf or steering.engine=bridge"
+        ) from None
+
+
+@dataclass(frozen=True)
+class LayerDirection:
+    """What one unit of strength adds at one hook point: a [d_model] vector."""
+
+    ref: HookRef
+    direction: torch.Tensor
+
+
+def generating_model(model: LoadedModel, engine: Engine) -> nn.Module:
+    """The Hugging Face model whose ``generate``/forward fires this engine's hooks."""
+    return model.hf if engine is Engine.HF else model.bridged_hf
+
+
+def _strength_tensor(strengths: float | Sequence[float], device: torch.device) -> torch.Tensor:
+    if isinstance(strengths, float | int):
+        return torch.tensor([float(strengths)], device=device)
+    return torch.tensor([float(s) for s in strengths], device=device)
+
+
+def _make_delta_fn(
+    direction: torch.Tensor,
+    strengths: torch.Tensor,
+    positions: Positions,
+    prompt_length: int,
+    tracker: PositionTracker,
+) -> Callable[[torch.Tensor], torch.Tensor]:
+    def add(hidden: torch.Tensor) -> torch.Tensor:
+        batch, seq_len = hidden.shape[0], hidden.shape[1]
+        if strengths.shape[0] not in (1, batch):
+            raise SteerError(
+                f"{strengths.shape[0]} per-row strengths for a batch of {batch}",
+                "give one strength per row",
+            )
+        scale = strengths.to(hidden.dtype).view(-1, 1, 1)
+        delta = scale * direction.to(hidden.dtype).view(1, 1, -1)
+        mask = tracker.mask(positions, prompt_length, seq_len)
+        if mask is not None:
+            delta = delta * mask.to(hidden.device, hidden.dtype).view(1, -1, 1)
+        return hidden + delta
+
+    return add
+
+
+def _plain_hook(add: Callable[[torch.Tensor], torch.Tensor], side: str) -> Any:
+    if side == "output":
+
+        def on_output(_module: nn.Module, _args: Any, output: Any) -> Any:
+            return replace_output(output, add(output_tensor(output)))
+
+        return on_output
+
+    def on_input(_module: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if args:
+            return (add(args[0]), *args[1:]), kwargs
+        hidden = kwargs["hidden_states"]
+        return args, {**kwargs, "hidden_states": add(hidden)}
+
+    return on_input
+
+
+def check_refs_fire(model: LoadedModel, refs: Sequence[HookRef], engine: Engine) -> None:
+    """Refuse, before any generation, hook points that do not exist or never fire."""
+    if engine is Engine.BRIDGE:
+        check_hook_names(model.bridge.hook_dict, refs)
+        modules = {ref: model.bridge.hook_dict[ref.name] for ref in refs}
+    else:
+        modules = {ref: plain_module(model.hf, ref)[0] for ref in refs}
+    probe = torch.tensor([model.formatter.text_ids("Hello")], device=model.device)
+    with record_firing(modules) as fired, torch.no_grad():
+        generating_model(model, engine)(input_ids=probe)
+    refuse_silent(refs, fired)
+
+
+@contextmanager
+def steering(
+    model: LoadedModel,
+    directions: Sequence[LayerDirection],
+    strengths: float | Sequence[float],
+    positions: Positions = "all",
+    prompt_length: int = 0,
+    engine: Engine = Engine.HF,
+) -> Iterator[None]:
+    """Add ``strength x direction`` at each hook point while the block runs.
+
+    ``strengths`` is one value or one per batch row (so a baseline row at 0 and steered rows can
+    share one batch). ``prompt_length`` is the (padded) prompt length, needed for
+    ``positions="prompt"`` or ``"generated"``.
+    """
+    strength_tensor = _strength_tensor(strengths, model.device)
+    tracker = PositionTracker()
+    target = generating_model(model, engine)
+    with ExitStack() as stack:
+        stack.enter_context(tracker.attached(target.get_decoder()))
+        fwd_hooks = []
+        for layer_direction in directions:
+            add = _make_delta_fn(
+                layer_direction.direction.to(model.device),
+                strength_tensor,
+                positions,
+                prompt_length,
+                tracker,
+            )
+            if engine is Engine.BRIDGE:
+                fwd_hooks.append((layer_direction.ref.name, _bridge_hook(add)))
+                continue
+            module, side = plain_module(model.hf, layer_direction.ref)
+            if side == "output":
+                handle = module.register_forward_hook(_plain_hook(add, side))
+            else:
+                handle = module.register_forward_pre_hook(_plain_hook(add, side), with_kwargs=True)
+            stack.callback(handle.remove)
+        if fwd_hooks:
+            check_hook_names(model.bridge.hook_dict, [d.ref for d in directions])
+            stack.enter_context(model.bridge.hooks(fwd_hooks=fwd_hooks))
+        yield
+
+
+def _bridge_hook(add: Callable[[torch.Tensor], torch.Tensor]) -> Any:
+    def hook(activation: torch.Tensor, hook: Any) -> torch.Tensor:
+        return add(activation)
+
+    return hook

@@ -1,0 +1,45 @@
+"""Which absolute token positions a forward pass covers, also under the KV cache.
+
+During cached generation the first forward (prefill) covers the whole prompt and every later
+one (a decode step) covers one new token. A forward pre-hook on the decoder reads how many
+tokens the cache already holds, so hooks further down know the absolute positions they see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import torch
+from torch import nn
+
+from steer.hooks import Positions
+
+
+class PositionTracker:
+    def __init__(self) -> None:
+        self.start = 0
+
+    def _before_forward(
+        self, _module: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> None:
+        cache = kwargs.get("past_key_values")
+        self.start = int(cache.get_seq_length()) if cache is not None else 0
+
+    @contextmanager
+    def attached(self, decoder: nn.Module) -> Iterator[PositionTracker]:
+        handle = decoder.register_forward_pre_hook(self._before_forward, with_kwargs=True)
+        try:
+            yield self
+        finally:
+            handle.remove()
+
+    def mask(self, positions: Positions, prompt_length: int, seq_len: int) -> torch.Tensor | None:
+        """A [seq_len] float mask of the positions to steer, or None for all of them."""
+        if positions == "all":
+            return None
+        absolute = torch.arange(self.start, self.start + seq_len)
+        in_prompt = absolute < prompt_length
+        chosen = in_prompt if positions == "prompt" else ~in_prompt
+        return chosen.float()

@@ -1,0 +1,128 @@
+"""A set of named steering vectors at every layer, with the norms and provenance they need."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from steer.errors import SteerError
+from steer.hooks import Site
+from steer.models.loaded import LoadedModel
+
+FORMAT_VERSION = 1
+
+
+@dataclass
+class VectorSet:
+    """``vectors[i, layer]`` is the vector named ``names[i]`` read at ``site`` of ``layer``.
+
+    ``layer_norms[layer]`` is the mean residual-stream norm at that layer on a reference text
+    set: the unit of the ``norm`` strength. ``provenance`` says which model, hook, data and
+    method made the vectors.
+    """
+
+    names: list[str]
+    vectors: torch.Tensor
+    layer_norms: torch.Tensor
+    site: Site
+    default_layer: int
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.vectors.ndim != 3 or self.vectors.shape[0] != len(self.names):
+            raise ValueError("vectors must be [n_names, n_layers, d_model]")
+        if self.layer_norms.shape != (self.vectors.shape[1],):
+            raise ValueError("layer_norms must be [n_layers]")
+
+    @property
+    def n_layers(self) -> int:
+        return int(self.vectors.shape[1])
+
+    @property
+    def d_model(self) -> int:
+        return int(self.vectors.shape[2])
+
+    def vector(self, name: str) -> torch.Tensor:
+        """The [n_layers, d_model] vector for ``name``."""
+        if name not in self.names:
+            shown = ", ".join(self.names[:12]) + (" ..." if len(self.names) > 12 else "")
+            raise SteerError(f"unknown vector {name!r}", f"choose one of: {shown}")
+        return self.vectors[self.names.index(name)]
+
+    def check_compatible(self, model: LoadedModel) -> None:
+        """Refuse a vector set made on another model, naming what differs."""
+        made_with = self.provenance.get("model_id", "an unknown model")
+        fix = f"re-make the vectors with this model, or load the model they came from ({made_with})"
+        if self.d_model != model.d_model:
+            raise SteerError(
+                f"vector width {self.d_model} does not match the model's width {model.d_model}",
+                fix,
+            )
+        if self.n_layers != model.n_layers:
+            raise SteerError(
+                f"vectors cover {self.n_layers} layers but the model has {model.n_layers}", fix
+            )
+        made_hash = self.provenance.get("weights_hash")
+        if made_hash is not None and made_hash != model.weights_hash:
+            raise SteerError(
+                f"vectors were made on weights {str(made_hash)[:12]} ({made_with}), "
+                f"not on the loaded weights {model.weights_hash[:12]} ({model.model_id})",
+                fix,
+            )
+
+    def save(self, path: Path) -> None:
+        """Write ``path`` (safetensors) and its JSON sidecar ``path.with_suffix('.json')``."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tensors = {
+            "vectors": self.vectors.contiguous().float(),
+            "layer_norms": self.layer_norms.contiguous().float(),
+        }
+        save_file(tensors, str(path))
+        sidecar = {
+            "format_version": FORMAT_VERSION,
+            "names": self.names,
+            "site": self.site.value,
+            "default_layer": self.default_layer,
+            "n_layers": self.n_layers,
+            "d_model": self.d_model,
+            "provenance": self.provenance,
+        }
+        path.with_suffix(".json").write_text(json.dumps(sidecar, indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: Path) -> VectorSet:
+        sidecar_path = path.with_suffix(".json")
+        for needed in (path, sidecar_path):
+            if not needed.is_file():
+                raise SteerError(
+                    f"vector file {needed} does not exist",
+                    "check vectors.path (a .safetensors file with its .json sidecar beside it)",
+                )
+        try:
+            sidecar = json.loads(sidecar_path.read_text())
+            tensors = load_file(str(path))
+            return cls(
+                names=list(sidecar["names"]),
+                vectors=tensors["vectors"],
+                layer_norms=tensors["layer_norms"],
+                site=Site(sidecar["site"]),
+                default_layer=int(sidecar["default_layer"]),
+                provenance=dict(sidecar.get("provenance", {})),
+            )
+        except (KeyError, ValueError, json.JSONDecodeError) as error:
+            raise SteerError(
+                f"vector file {path} is damaged or not a steer vector set ({error})",
+                "re-create it with `steer extract` or the contrast vectors",
+            ) from None
+
+
+def load_checked(model: LoadedModel, path: str) -> VectorSet:
+    """A saved vector set (``vectors=file vectors.path=...``), checked against the model."""
+    vectors = VectorSet.load(Path(path).expanduser())
+    vectors.check_compatible(model)
+    return vectors
