@@ -1,0 +1,1 @@
+"""The `steer` command line."""

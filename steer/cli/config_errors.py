@@ -1,0 +1,102 @@
+"""Checking command-line overrides before Hydra runs, and saying in one line what is wrong."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import HydraException, MissingConfigException, OverrideParseException
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from steer.cli.conf_dir import conf_dir
+from steer.errors import SteerError
+from steer.runs.schema import register_schemas
+
+
+def compose_config(overrides: Sequence[str], config_name: str = "config") -> DictConfig:
+    """Compose the run config as ``steer run`` would, or raise a one-line SteerError."""
+    register_schemas()
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(str(conf_dir()), version_base="1.3"):
+            return compose(config_name, overrides=list(overrides), return_hydra_config=False)
+    except (HydraException, OmegaConfBaseException, ValueError) as error:
+        raise explain(error, overrides) from None
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def _valid_keys(parent: str) -> str:
+    try:
+        base = compose_config([])
+        node = OmegaConf.select(base, parent) if parent else base
+    except SteerError:
+        return ""
+    if isinstance(node, DictConfig):
+        return ", ".join(str(k) for k in node.keys() if not str(k).startswith("_"))
+    return ""
+
+
+def explain(error: Exception, overrides: Sequence[str]) -> SteerError:
+    message = str(error)
+    if isinstance(error, MissingConfigException):
+        group = re.search(r"Could not find '([^/']+)/([^']+)'", message)
+        options = re.findall(r"^\t(\S+)$", message, flags=re.MULTILINE)
+        options = [o for o in options if not o.startswith("base_")]
+        if group:
+            return SteerError(
+                f"unknown {group.group(1)} {group.group(2)!r}",
+                f"choose one of: {', '.join(options)}" if options else "check the config name",
+            )
+    if isinstance(error, OverrideParseException):
+        return SteerError(f"cannot parse the override ({message.splitlines()[0]})", "write key=value")
+    cause = error.__cause__ or error
+    key_match = re.search(r"full_key: (\S+)", str(cause)) or re.search(
+        r"Could not override '([^']+)'", message
+    )
+    key = key_match.group(1) if key_match else "?"
+    first = str(cause).splitlines()[0]
+    if "not in struct" in str(cause) or "Key '" in first and "not" in first:
+        parent = key.rsplit(".", 1)[0] if "." in key else ""
+        valid = _valid_keys(parent)
+        where = f" under {parent}" if parent else ""
+        fix = f"valid keys{where}: {valid}" if valid else "see `steer run --cfg job`"
+        return SteerError(f"unknown config key {key!r}", fix)
+    return SteerError(
+        f"invalid value for {key!r}: {first}", "see `steer run --cfg job` for the expected types"
+    )
+
+
+def _variants(overrides: Sequence[str]) -> list[list[str]]:
+    """One override list per sweep value (others at their first value), so every value is
+    composed once without composing every combination."""
+    parsed = OverridesParser.create().parse_overrides(list(overrides))
+    choices: list[list[str]] = []
+    for override in parsed:
+        key = override.get_key_element()
+        if override.is_sweep_override():
+            values = [f"{key}={value}" for value in override.sweep_string_iterator()]
+        else:
+            values = [override.input_line or f"{key}={override.get_value_element_as_str()}"]
+        choices.append(values)
+    base = [values[0] for values in choices]
+    variants = [base]
+    for position, values in enumerate(choices):
+        for value in values[1:]:
+            variants.append([*base[:position], value, *base[position + 1 :]])
+    return variants
+
+
+def check_overrides(overrides: Sequence[str]) -> None:
+    """Refuse unknown keys, groups and bad values in one line, before Hydra starts a job."""
+    own = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
+    try:
+        variants = _variants(own)
+    except OverrideParseException as error:
+        raise explain(error, overrides) from None
+    for variant in variants:
+        compose_config(variant)

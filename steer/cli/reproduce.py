@@ -1,0 +1,66 @@
+"""`steer reproduce RUN_DIR`: re-run a saved run and compare its generations record by record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from steer.errors import SteerError
+from steer.runs.records import read_records
+from steer.runs.runner import GENERATIONS, run
+from steer.runs.schema import RunSchema
+
+KEY_FIELDS = ("prompt_id", "vector", "layers", "strength", "seed")
+
+
+def saved_config(run_dir: Path) -> DictConfig:
+    path = run_dir / ".hydra" / "config.yaml"
+    if not path.is_file():
+        raise SteerError(f"{path} does not exist", "give the directory of a finished `steer run`")
+    merged = OmegaConf.merge(OmegaConf.structured(RunSchema), OmegaConf.load(path))
+    assert isinstance(merged, DictConfig)
+    return merged
+
+
+def _key(record: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(str(record.get(field)) for field in KEY_FIELDS)
+
+
+def differences(original: Path, again: Path, limit: int = 5) -> list[str]:
+    first = {_key(r): r for r in read_records(original)}
+    second = {_key(r): r for r in read_records(again)}
+    found = []
+    for key in sorted(set(first) | set(second)):
+        a, b = first.get(key), second.get(key)
+        if a is None or b is None:
+            found.append(f"{dict(zip(KEY_FIELDS, key))}: only in {'reproduction' if a is None else 'original'}")
+        elif a["text"] != b["text"]:
+            found.append(f"{dict(zip(KEY_FIELDS, key))}:\n  original:     {a['text']!r}\n  reproduction: {b['text']!r}")
+        if len(found) >= limit:
+            break
+    return found
+
+
+def reproduce(run_dir: Path, out: Path | None = None) -> tuple[Path, list[str], int]:
+    """Re-run ``run_dir`` into a new directory; returns it, the first differences and the count."""
+    cfg = saved_config(run_dir)
+    original = run_dir / GENERATIONS
+    if not original.is_file():
+        raise SteerError(f"{original} does not exist", "give the directory of a finished run")
+    stamp = dt.datetime.now().strftime("%Y-%m-%d/%H-%M-%S")
+    target = out or Path("results") / "reproductions" / stamp
+    if (target / GENERATIONS).exists():
+        raise SteerError(f"{target} already holds a run", "choose a new --out directory")
+    (target / ".hydra").mkdir(parents=True, exist_ok=True)
+    for name in ("config.yaml", "overrides.yaml"):
+        if (run_dir / ".hydra" / name).is_file():
+            shutil.copy(run_dir / ".hydra" / name, target / ".hydra" / name)
+    logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(message)s")
+    run(cfg, target)
+    count = sum(1 for _ in read_records(original))
+    return target, differences(original, target / GENERATIONS), count

@@ -1,0 +1,1 @@
+"""Scoring generated text and aggregating scores per strength."""

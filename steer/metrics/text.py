@@ -1,0 +1,41 @@
+"""Output-shift metrics of one generated text: length, VADER sentiment, emotion words."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import cache
+
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from steer.resources import emotion_words
+
+
+@cache
+def _analyzer() -> SentimentIntensityAnalyzer:
+    return SentimentIntensityAnalyzer()
+
+
+@cache
+def _emotion_pattern() -> re.Pattern[str]:
+    words = sorted(emotion_words(), key=len, reverse=True)  # "worn out" before "worn"
+    return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+
+
+def vader_compound(text: str) -> float:
+    """VADER's compound sentiment score, from -1 (negative) to +1 (positive)."""
+    return float(_analyzer().polarity_scores(text)["compound"])
+
+
+def emotion_word_counts(text: str) -> dict[str, int]:
+    """How often each of the paper's 171 emotion words occurs (whole words, any case)."""
+    return dict(Counter(match.lower() for match in _emotion_pattern().findall(text)))
+
+
+def text_metrics(text: str) -> dict[str, float]:
+    counts = emotion_word_counts(text)
+    return {
+        "n_words": float(len(text.split())),
+        "vader_compound": vader_compound(text),
+        "emotion_words": float(sum(counts.values())),
+    }

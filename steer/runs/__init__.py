@@ -1,0 +1,1 @@
+"""`steer run`: the config schema, the run itself, its records and provenance."""

@@ -1,0 +1,61 @@
+"""What `run.json` records: versions, model, vector provenance, git commit."""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from steer.models.loaded import LoadedModel
+
+PACKAGES = ("steer", "torch", "transformers", "transformer-lens", "hydra-core", "omegaconf", "numpy")
+
+
+def package_versions() -> dict[str, str]:
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def git_commit() -> dict[str, Any] | None:
+    """The commit of the steer checkout in use, and whether it had uncommitted changes."""
+    source = Path(__file__).resolve().parents[2]
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(source), *args], capture_output=True, text=True, check=True, timeout=10
+        ).stdout.strip()
+
+    try:
+        return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain"))}
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def environment() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "torch_threads": torch.get_num_threads(),
+        "packages": package_versions(),
+        "git": git_commit(),
+    }
+
+
+def model_record(model: LoadedModel) -> dict[str, Any]:
+    return {
+        "model_id": model.model_id,
+        "weights_hash": model.weights_hash,
+        "n_layers": model.n_layers,
+        "d_model": model.d_model,
+        "device": str(model.device),
+        "dtype": str(next(model.hf.parameters()).dtype),
+    }
