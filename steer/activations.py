@@ -32,7 +32,10 @@ def capturing(model: LoadedModel, refs: Sequence[HookRef]) -> Iterator[dict[Hook
             else:
 
                 def on_input(
-                    _m: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any], _ref: HookRef = ref
+                    _m: nn.Module,
+                    args: tuple[Any, ...],
+                    kwargs: dict[str, Any],
+                    _ref: HookRef = ref,
                 ) -> None:
                     hidden = args[0] if args else kwargs["hidden_states"]
                     captured[_ref] = hidden.detach()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import torch
 from transformers import GenerationConfig
@@ -95,8 +95,9 @@ def generate_rows(
         else nullcontext()
     )
     torch.manual_seed(seed)
+    generator: Any = generating_model(model, engine)  # `generate` is untyped upstream
     with context, torch.no_grad():
-        output = generating_model(model, engine).generate(
+        output = generator.generate(
             input_ids=input_ids,
             attention_mask=attention,
             generation_config=_hf_config(model, settings),

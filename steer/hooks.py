@@ -89,7 +89,8 @@ def refs_for(layers: Sequence[int], site: Site, n_layers: int) -> list[HookRef]:
 
 def decoder_layers(model: nn.Module) -> nn.ModuleList:
     """The list of decoder blocks of a Hugging Face causal LM (Llama, Gemma, Qwen, ...)."""
-    decoder = model.get_decoder() if hasattr(model, "get_decoder") else None
+    get_decoder = getattr(model, "get_decoder", None)
+    decoder = get_decoder() if callable(get_decoder) else None
     layers = getattr(decoder, "layers", None)
     if not isinstance(layers, nn.ModuleList):
         raise SteerError(
@@ -105,7 +106,8 @@ def plain_module(model: nn.Module, ref: HookRef) -> tuple[nn.Module, Literal["in
     if side is None:
         plain = ", ".join(s.value for s in _PLAIN_MODULE_SIDE)
         raise SteerError(
-            f"site {ref.site.value} has no plain-module equivalent (the fast engine supports {plain})",
+            f"site {ref.site.value} has no plain-module equivalent "
+            f"(the fast engine supports {plain})",
             "set steering.engine=bridge to use any TransformerLens hook point",
         )
     return decoder_layers(model)[ref.layer], side

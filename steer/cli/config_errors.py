@@ -37,7 +37,7 @@ def _valid_keys(parent: str) -> str:
     except SteerError:
         return ""
     if isinstance(node, DictConfig):
-        return ", ".join(str(k) for k in node.keys() if not str(k).startswith("_"))
+        return ", ".join(str(k) for k in node if not str(k).startswith("_"))
     return ""
 
 
@@ -53,14 +53,16 @@ def explain(error: Exception, overrides: Sequence[str]) -> SteerError:
                 f"choose one of: {', '.join(options)}" if options else "check the config name",
             )
     if isinstance(error, OverrideParseException):
-        return SteerError(f"cannot parse the override ({message.splitlines()[0]})", "write key=value")
+        return SteerError(
+            f"cannot parse the override ({message.splitlines()[0]})", "write key=value"
+        )
     cause = error.__cause__ or error
     key_match = re.search(r"full_key: (\S+)", str(cause)) or re.search(
         r"Could not override '([^']+)'", message
     )
     key = key_match.group(1) if key_match else "?"
     first = str(cause).splitlines()[0]
-    if "not in struct" in str(cause) or "Key '" in first and "not" in first:
+    if "not in struct" in str(cause) or ("Key '" in first and "not" in first):
         parent = key.rsplit(".", 1)[0] if "." in key else ""
         valid = _valid_keys(parent)
         where = f" under {parent}" if parent else ""

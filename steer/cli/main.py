@@ -60,7 +60,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(0)
     command = COMMANDS.get(args[0])
     if command is None:
-        print(f"error: unknown command {args[0]!r}; use one of: {', '.join(COMMANDS)}", file=sys.stderr)
+        print(
+            f"error: unknown command {args[0]!r}; use one of: {', '.join(COMMANDS)}",
+            file=sys.stderr,
+        )
         sys.exit(EXIT_USAGE)
     try:
         sys.exit(command(args[1:]))

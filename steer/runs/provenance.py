@@ -12,7 +12,15 @@ import torch
 
 from steer.models.loaded import LoadedModel
 
-PACKAGES = ("steer", "torch", "transformers", "transformer-lens", "hydra-core", "omegaconf", "numpy")
+PACKAGES = (
+    "steer",
+    "torch",
+    "transformers",
+    "transformer-lens",
+    "hydra-core",
+    "omegaconf",
+    "numpy",
+)
 
 
 def package_versions() -> dict[str, str]:
@@ -31,7 +39,11 @@ def git_commit() -> dict[str, Any] | None:
 
     def git(*args: str) -> str:
         return subprocess.run(
-            ["git", "-C", str(source), *args], capture_output=True, text=True, check=True, timeout=10
+            ["git", "-C", str(source), *args],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
         ).stdout.strip()
 
     try:

@@ -18,6 +18,7 @@ from steer.generation import GenerationSettings, generate_rows
 from steer.metrics.aggregate import aggregate_by_strength, flat_metrics
 from steer.metrics.text import text_metrics
 from steer.models.loaded import LoadedModel
+from steer.resources import content_hash
 from steer.runs.provenance import environment, model_record
 from steer.runs.records import RecordWriter, read_records, write_json
 from steer.steering.intervention import check_refs_fire, parse_engine
@@ -81,7 +82,31 @@ def prepare(cfg: DictConfig) -> tuple[LoadedModel, VectorSet, SteeringPlan, list
     return model, vectors, plan, prompts
 
 
-def _record(row: Row, plan: SteeringPlan, seed: int, text: str, n_tokens: int, finish: str) -> dict[str, Any]:
+def config_hash(cfg: DictConfig) -> str:
+    """Identifies the job's settings; records of a resumed run must carry the same hash."""
+    return content_hash(OmegaConf.to_container(cfg, resolve=True))
+
+
+def row_key(prompt_id: str, strength: float) -> tuple[str, float]:
+    return (prompt_id, float(strength))
+
+
+def finished_rows(path: Path, job_hash: str) -> set[tuple[str, float]]:
+    """Rows already recorded by an interrupted run of the same config (so they are skipped)."""
+    done = set()
+    for record in read_records(path):
+        if record.get("config_hash") != job_hash:
+            raise SteerError(
+                f"{path} holds generations of a different config",
+                "choose a new output directory (hydra.run.dir=...) so nothing is overwritten",
+            )
+        done.add(row_key(record["prompt_id"], record["strength"]))
+    return done
+
+
+def _record(
+    row: Row, plan: SteeringPlan, seed: int, text: str, n_tokens: int, finish: str
+) -> dict[str, Any]:
     return {
         "prompt_id": row.prompt.id,
         "prompt": row.prompt.text,
@@ -110,12 +135,26 @@ def run(cfg: DictConfig, output_dir: Path) -> dict[str, float]:
     prompt_ids = {p.id: model.formatter.chat_ids(list(p.messages)) for p in prompts}
     log.info(
         "steering %s at layers %s (%s, unit %s) with strengths %s on %d prompts",
-        plan.label, plan.layers, plan.positions, plan.unit, strengths, len(prompts),
+        plan.label,
+        plan.layers,
+        plan.positions,
+        plan.unit,
+        strengths,
+        len(prompts),
     )
     path = output_dir / GENERATIONS
-    progress = tqdm(total=len(rows), desc="generating", unit="gen", disable=None)
+    job_hash = config_hash(cfg)
+    done = finished_rows(path, job_hash)
+    if done:
+        log.info("resuming: %d of %d generations already recorded", len(done), len(rows))
+    progress = tqdm(total=len(rows), initial=len(done), desc="generating", unit="gen", disable=None)
     with RecordWriter(path) as writer, progress:
         for index, batch in batches(rows, settings.batch_size):
+            missing = [row_key(r.prompt.id, r.strength) not in done for r in batch]
+            if not any(missing):
+                continue
+            # A batch is always regenerated whole, so its composition and seed (and so its
+            # sampled outputs) are those of an uninterrupted run.
             seed = int(cfg.seed) + index
             outputs = generate_rows(
                 model,
@@ -125,9 +164,11 @@ def run(cfg: DictConfig, output_dir: Path) -> dict[str, float]:
                 settings,
                 seed,
             )
-            for row, out in zip(batch, outputs, strict=True):
-                writer.write(_record(row, plan, seed, out.text, len(out.tokens), out.finish_reason))
-            progress.update(len(batch))
+            for row, out, needed in zip(batch, outputs, missing, strict=True):
+                if needed:
+                    record = _record(row, plan, seed, out.text, len(out.tokens), out.finish_reason)
+                    writer.write({**record, "config_hash": job_hash})
+            progress.update(sum(missing))
     summary = aggregate_by_strength(read_records(path))
     write_json(
         output_dir / "metrics.json",

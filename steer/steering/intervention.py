@@ -19,6 +19,7 @@ from typing import Any
 
 import torch
 from torch import nn
+from transformers import PreTrainedModel
 
 from steer.errors import SteerError
 from steer.hooks import (
@@ -57,7 +58,7 @@ class LayerDirection:
     direction: torch.Tensor
 
 
-def generating_model(model: LoadedModel, engine: Engine) -> nn.Module:
+def generating_model(model: LoadedModel, engine: Engine) -> PreTrainedModel:
     """The Hugging Face model whose ``generate``/forward fires this engine's hooks."""
     return model.hf if engine is Engine.HF else model.bridged_hf
 
@@ -155,10 +156,13 @@ def steering(
                 fwd_hooks.append((layer_direction.ref.name, _bridge_hook(add)))
                 continue
             module, side = plain_module(model.hf, layer_direction.ref)
+            # prepend: the steering runs before any reading hook, so readers see the result.
             if side == "output":
-                handle = module.register_forward_hook(_plain_hook(add, side))
+                handle = module.register_forward_hook(_plain_hook(add, side), prepend=True)
             else:
-                handle = module.register_forward_pre_hook(_plain_hook(add, side), with_kwargs=True)
+                handle = module.register_forward_pre_hook(
+                    _plain_hook(add, side), with_kwargs=True, prepend=True
+                )
             stack.callback(handle.remove)
         if fwd_hooks:
             check_hook_names(model.bridge.hook_dict, [d.ref for d in directions])

@@ -33,10 +33,14 @@ def _from_jsonl_line(line: str, number: int, path: Path) -> Prompt:
     if isinstance(row.get("prompt"), str) and row["prompt"].strip():
         return Prompt(prompt_id, ({"role": "user", "content": row["prompt"]},))
     messages = row.get("messages")
-    if isinstance(messages, list) and messages and all(
-        isinstance(m, dict) and {"role", "content"} <= m.keys() for m in messages
+    if (
+        isinstance(messages, list)
+        and messages
+        and all(isinstance(m, dict) and {"role", "content"} <= m.keys() for m in messages)
     ):
-        return Prompt(prompt_id, tuple({"role": m["role"], "content": m["content"]} for m in messages))
+        return Prompt(
+            prompt_id, tuple({"role": m["role"], "content": m["content"]} for m in messages)
+        )
     raise SteerError(f"{path} line {number} has no non-empty 'prompt' or 'messages'", fix)
 
 

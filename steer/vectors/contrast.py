@@ -63,4 +63,3 @@ def build_contrast(
         default_layer=default_layer(model.n_layers),
         provenance=provenance,
     )
-

@@ -39,7 +39,9 @@ def layer_norms(
         "n_texts": len(texts),
         "texts_hash": content_hash(texts),
     }
-    cached = cache_root() / "norms" / f"{model.weights_hash[:16]}-{site.value}-{note['texts_hash']}.json"
+    cached = (
+        cache_root() / "norms" / f"{model.weights_hash[:16]}-{site.value}-{note['texts_hash']}.json"
+    )
     if cached.is_file():
         return torch.tensor(json.loads(cached.read_text())["norms"]), note
     refs = [HookRef(layer, site) for layer in range(model.n_layers)]

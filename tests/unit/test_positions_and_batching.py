@@ -1,0 +1,127 @@
+"""Position semantics under the KV cache, and per-row strengths in one batch."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from steer.generation import GenerationSettings, generate_rows, left_padded
+from steer.hooks import HookRef, Site
+from steer.models.loaded import LoadedModel
+from steer.steering import Engine, LayerDirection, steering
+from steer.steering.plan import SteeringPlan
+
+STRENGTH = 3.0
+
+
+def plan_for(direction: torch.Tensor, positions: str, engine: Engine = Engine.HF) -> SteeringPlan:
+    ref = HookRef(1, Site.RESID_POST)
+    return SteeringPlan(
+        label="v",
+        refs=(ref,),
+        directions=(LayerDirection(ref, direction),),
+        positions=positions,  # type: ignore[arg-type]
+        unit="raw",
+        engine=engine,
+    )
+
+
+@pytest.mark.parametrize("engine", [Engine.HF, Engine.BRIDGE])
+@pytest.mark.parametrize("positions", ["all", "prompt", "generated"])
+def test_cached_generation_matches_a_no_cache_recomputation(
+    tiny: LoadedModel, direction, positions, engine
+) -> None:
+    """Greedy tokens and their logits under the KV cache equal one full forward pass over
+    prompt + generated tokens with the same position rule."""
+    prompt = tiny.formatter.text_ids("Once upon a time")
+    settings = GenerationSettings(max_new_tokens=8)
+    ids = torch.tensor([prompt])
+    model = tiny.hf if engine is Engine.HF else tiny.bridged_hf
+    direction = direction * STRENGTH
+    ref = HookRef(1)
+    steered = [LayerDirection(ref, direction)]
+    with steering(tiny, steered, 1.0, positions, len(prompt), engine), torch.no_grad():
+        out = model.generate(
+            input_ids=ids,
+            max_new_tokens=settings.max_new_tokens,
+            do_sample=False,
+            output_scores=True,
+            return_dict_in_generate=True,
+            pad_token_id=tiny.pad_token_id,
+            eos_token_id=None,
+        )
+    sequence = out.sequences
+    with steering(tiny, steered, 1.0, positions, len(prompt), engine), torch.no_grad():
+        full = model(input_ids=sequence, use_cache=False).logits
+    recomputed = full[0, len(prompt) - 1 : -1]
+    cached = torch.stack(out.scores)[:, 0]
+    assert torch.allclose(cached, recomputed, atol=1e-4)
+    assert torch.equal(recomputed.argmax(-1), sequence[0, len(prompt) :])
+
+
+@pytest.mark.parametrize(
+    ("positions", "prefill_steered"), [("prompt", True), ("generated", False), ("all", True)]
+)
+def test_the_prefill_is_steered_only_when_prompt_positions_are(
+    tiny: LoadedModel, direction, positions, prefill_steered
+) -> None:
+    prompt = tiny.formatter.text_ids("Hello")
+
+    def layer_outputs(steered: bool) -> list[torch.Tensor]:
+        from steer.activations import capturing
+
+        calls = []
+        with capturing(tiny, [HookRef(1)]) as captured:
+            layer = tiny.hf.get_decoder().layers[1]
+            handle = layer.register_forward_hook(
+                lambda *_: calls.append(captured[HookRef(1)].clone())
+            )
+            direction_list = [LayerDirection(HookRef(1), direction)]
+            try:
+                with (
+                    steering(tiny, direction_list, 1.0 if steered else 0.0, positions, len(prompt)),
+                    torch.no_grad(),
+                ):
+                    tiny.hf.generate(
+                        input_ids=torch.tensor([prompt]),
+                        max_new_tokens=2,
+                        do_sample=False,
+                        pad_token_id=tiny.pad_token_id,
+                    )
+            finally:
+                handle.remove()
+        return calls
+
+    baseline, steered = layer_outputs(False), layer_outputs(True)
+    assert baseline[0].shape[1] == len(prompt)  # the first forward is the prefill
+    assert (not torch.equal(baseline[0], steered[0])) == prefill_steered
+
+
+@pytest.mark.parametrize("engine", [Engine.HF, Engine.BRIDGE])
+def test_per_row_strengths_in_one_batch_equal_rows_run_alone(
+    tiny: LoadedModel, direction, engine
+) -> None:
+    prompts = [
+        tiny.formatter.chat_ids([{"role": "user", "content": "Hi"}]),
+        tiny.formatter.chat_ids([{"role": "user", "content": "A much longer question here?"}]),
+        tiny.formatter.chat_ids([{"role": "user", "content": "Medium one"}]),
+    ]
+    rows = [prompts[0], prompts[0], prompts[1], prompts[1], prompts[2]]
+    strengths = [0.0, 2.0, -2.0, 0.0, 1.0]
+    plan = plan_for(direction, "all", engine)
+    settings = GenerationSettings(max_new_tokens=10)
+    together = generate_rows(tiny, rows, strengths, plan, settings, seed=0)
+    alone = [
+        generate_rows(tiny, [r], [s], plan, settings, seed=0)[0]
+        for r, s in zip(rows, strengths, strict=True)
+    ]
+    assert [g.tokens for g in together] == [g.tokens for g in alone]
+    unsteered = generate_rows(tiny, rows, [0.0] * len(rows), None, settings, seed=0)
+    assert together[0].tokens == unsteered[0].tokens
+    assert together[1].tokens != unsteered[1].tokens
+
+
+def test_left_padding_puts_tokens_at_the_end() -> None:
+    ids, mask = left_padded([[5, 6, 7], [8]], pad_id=0, device=torch.device("cpu"))
+    assert ids.tolist() == [[5, 6, 7], [0, 0, 8]]
+    assert mask.tolist() == [[1, 1, 1], [0, 0, 1]]
