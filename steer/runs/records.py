@@ -15,6 +15,7 @@ class RecordWriter:
 
     def __enter__(self) -> RecordWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        drop_torn_tail(self.path)
         self._handle = self.path.open("a", encoding="utf-8")
         return self
 
@@ -26,6 +27,15 @@ class RecordWriter:
     def __exit__(self, *_exc: object) -> None:
         if self._handle is not None:
             self._handle.close()
+
+
+def drop_torn_tail(path: Path) -> None:
+    """Cut a last line left half-written by a killed run (it is no complete record)."""
+    if not path.is_file():
+        return
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        path.write_bytes(data[: data.rfind(b"\n") + 1])
 
 
 def read_records(path: Path) -> Iterator[dict[str, Any]]:

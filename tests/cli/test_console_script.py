@@ -1,0 +1,125 @@
+"""The `steer` console script on the tiny model: files written, errors in one line, exit 2."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+STEER = str(Path(sys.executable).with_name("steer"))
+TINY = ["debug=tiny", "vectors.reference_limit=4", "generation.max_new_tokens=4"]
+
+
+def steer(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "HYDRA_FULL_ERROR": "0"}
+    return subprocess.run(
+        [STEER, *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=env
+    )
+
+
+def test_run_writes_the_run_files(finished_run: Path) -> None:
+    out = finished_run
+    for name in ("generations.jsonl", "metrics.json", "run.json", "run.log"):
+        assert (out / name).is_file(), name
+    assert (out / ".hydra" / "config.yaml").is_file()
+    records = [json.loads(line) for line in (out / "generations.jsonl").read_text().splitlines()]
+    assert len(records) == 2 * 3  # two prompts x strengths -0.1, 0, 0.1
+    assert {"prompt_id", "vector", "layers", "strength", "seed", "text"} <= records[0].keys()
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert set(metrics["by_strength"]) == {"-0.1", "0", "+0.1"}
+    provenance = json.loads((out / "run.json").read_text())
+    assert provenance["model"]["weights_hash"]
+    assert provenance["environment"]["packages"]["transformer-lens"].startswith("4.")
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("finished") / "run"
+    result = steer("run", *TINY, f"hydra.run.dir={out}", cwd=out.parent)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture()
+def run_copy(finished_run: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(finished_run, tmp_path / "run"))
+
+
+def test_rerunning_into_a_run_directory_resumes_without_duplicates(
+    run_copy: Path, tmp_path: Path
+) -> None:
+    out = run_copy
+    path = out / "generations.jsonl"
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:2]) + lines[2][:10])  # as if killed while writing line 3
+    assert steer("run", *TINY, f"hydra.run.dir={out}", cwd=tmp_path).returncode == 0
+    again = path.read_text().splitlines()
+    assert sorted(json.loads(line)["text"] for line in again if line.endswith("}")) == sorted(
+        json.loads(line)["text"] for line in lines
+    )
+
+
+def test_a_different_config_never_overwrites_a_run(run_copy: Path, tmp_path: Path) -> None:
+    out = run_copy
+    before = (out / "generations.jsonl").read_text()
+    result = steer("run", *TINY, "seed=5", f"hydra.run.dir={out}", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "holds generations of a different config" in result.stderr
+    assert (out / "generations.jsonl").read_text() == before
+
+
+def test_multirun_writes_one_directory_per_job(tmp_path: Path) -> None:
+    sweep = tmp_path / "sweep"
+    result = steer(
+        "run", "-m", *TINY, "steering.layers=[1],[2]", f"hydra.sweep.dir={sweep}", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    for job in ("0", "1"):
+        assert (sweep / job / "generations.jsonl").is_file()
+
+
+def test_reproduce_reports_identical(run_copy: Path, tmp_path: Path) -> None:
+    out = run_copy
+    result = steer("reproduce", str(out), "--out", str(tmp_path / "again"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "identical: all 6 generations match" in result.stdout
+
+
+def test_reproduce_shows_the_first_difference(run_copy: Path, tmp_path: Path) -> None:
+    out = run_copy
+    path = out / "generations.jsonl"
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    records[0]["text"] = "tampered"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    result = steer("reproduce", str(out), "--out", str(tmp_path / "again"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "different" in result.stdout and "'tampered'" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["steering.strenght=0.1"], "error: unknown config key 'steering.strenght'"),
+        (["steering.layers=[40]"], "error: layer 40 is out of range for a model with 4 layers"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_no_traceback(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    """One error found before Hydra starts, one inside the job: both end the same way."""
+    result = steer("run", *TINY, *args, f"hydra.run.dir={tmp_path / 'out'}", cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert len([line for line in result.stderr.splitlines() if line.startswith("error:")]) == 1
+
+
+def test_unknown_command_and_missing_run_dir(tmp_path: Path) -> None:
+    assert steer("fly", cwd=tmp_path).returncode == 2
+    result = steer("reproduce", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 2 and "does not exist" in result.stderr

@@ -1,0 +1,89 @@
+"""Every config group composes and instantiates; experiment configs smoke-run on tiny_random."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hydra.utils import instantiate
+
+from steer.cli.conf_dir import conf_dir
+from steer.cli.config_errors import check_overrides, compose_config
+from steer.errors import SteerError
+from steer.models.loaded import LoadedModel
+from steer.runs.runner import run
+from steer.vectors.vector_set import VectorSet
+
+CONF = conf_dir()
+
+
+def options(group: str) -> list[str]:
+    return sorted(p.stem for p in (CONF / group).glob("*.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("group", "option"),
+    [(g, o) for g in ("model", "vectors", "task", "steering", "generation") for o in options(g)],
+)
+def test_every_option_of_every_group_composes(group: str, option: str) -> None:
+    extra = {"hf": ["model.name=gpt2"], "file": ["vectors.path=bank.safetensors"]}.get(option, [])
+    cfg = compose_config([f"{group}={option}", *extra])
+    assert cfg[group] is not None
+
+
+def test_models_tasks_and_vectors_instantiate(tiny: LoadedModel) -> None:
+    cfg = compose_config(["model=tiny_random"])
+    model = instantiate(cfg.model)
+    assert isinstance(model, LoadedModel) and model.n_layers == 4
+    assert [p.id for p in instantiate(cfg.task).prompts()][:2] == ["p000", "p001"]
+    vectors = instantiate(compose_config(["vectors.reference_limit=4"]).vectors)(tiny)
+    assert isinstance(vectors, VectorSet) and vectors.names == ["happy_vs_sad"]
+
+
+def test_the_loaders_of_the_real_models_are_importable() -> None:
+    for option in ("smollm2_135m_instruct", "gemma3_270m", "hf"):
+        target = compose_config(
+            [f"model={option}", "model.name=x"] if option == "hf" else [f"model={option}"]
+        ).model._target_
+        module, name = target.rsplit(".", 1)
+        assert callable(getattr(__import__(module, fromlist=[name]), name))
+
+
+@pytest.mark.parametrize("experiment", options("experiment"))
+def test_every_experiment_runs_on_the_tiny_model(experiment: str, tmp_path: Path) -> None:
+    cfg = compose_config(
+        [
+            f"experiment={experiment}",
+            "debug=tiny",
+            "generation.max_new_tokens=3",
+            "vectors.reference_limit=4",
+        ]
+    )
+    metrics = run(cfg, tmp_path)
+    assert (tmp_path / "generations.jsonl").is_file()
+    assert any(key.startswith("delta_vader_compound@") for key in metrics)
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        (
+            "steering.strenght=0.1",
+            "unknown config key 'steering.strenght'; valid keys under steering",
+        ),
+        ("model=gpt5", "unknown model 'gpt5'; choose one of: gemma3_270m, hf"),
+        ("generation.max_new_tokens=many", "invalid value for 'generation.max_new_tokens'"),
+        ("bogus=1", "unknown config key 'bogus'"),
+    ],
+)
+def test_bad_overrides_fail_with_one_line(override: str, message: str) -> None:
+    with pytest.raises(SteerError) as caught:
+        check_overrides([override])
+    assert message in caught.value.one_line()
+    assert "\n" not in caught.value.one_line()
+
+
+def test_every_sweep_value_is_checked() -> None:
+    check_overrides(["steering.unit=norm,raw"])
+    with pytest.raises(SteerError, match="unknown model 'nope'"):
+        check_overrides(["model=tiny_random,nope"])
