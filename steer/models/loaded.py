@@ -79,13 +79,20 @@ class LoadedModel:
 
 
 def weights_hash(model: torch.nn.Module) -> str:
-    """A SHA-256 over parameter names, shapes, dtypes and bytes: identifies the exact weights."""
-    digest = hashlib.sha256()
+    """A BLAKE2b digest of parameter names, shapes, dtypes and bytes: the exact weights.
+
+    Tied tensors (an LM head sharing the embedding) are hashed once, by name reference.
+    """
+    digest = hashlib.blake2b(digest_size=32)
+    seen: dict[int, str] = {}
     for name, tensor in sorted(model.state_dict().items()):
-        digest.update(name.encode())
-        digest.update(str(tuple(tensor.shape)).encode())
-        digest.update(str(tensor.dtype).encode())
-        digest.update(tensor.detach().cpu().contiguous().view(torch.uint8).numpy().tobytes())
+        digest.update(f"{name}:{tuple(tensor.shape)}:{tensor.dtype}".encode())
+        pointer = tensor.data_ptr()
+        if pointer in seen:
+            digest.update(f"tied:{seen[pointer]}".encode())
+            continue
+        seen[pointer] = name
+        digest.update(tensor.detach().cpu().contiguous().view(torch.uint8).numpy().data)
     return digest.hexdigest()
 
 
