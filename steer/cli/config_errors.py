@@ -19,30 +19,30 @@ from steer.runs.schema import register_schemas
 CONFIG_ERRORS = (HydraException, OmegaConfBaseException, ValueError)
 
 
-def _compose(overrides: Sequence[str]) -> DictConfig:
+def _compose(overrides: Sequence[str], config_name: str = "config") -> DictConfig:
     register_schemas()
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-            return compose("config", overrides=list(overrides), return_hydra_config=False)
+            return compose(config_name, overrides=list(overrides), return_hydra_config=False)
     finally:
         GlobalHydra.instance().clear()
 
 
-def compose_config(overrides: Sequence[str]) -> DictConfig:
+def compose_config(overrides: Sequence[str], config_name: str = "config") -> DictConfig:
     """Compose the run config as ``steer run`` would, or raise a one-line SteerError."""
     try:
-        return _compose(overrides)
+        return _compose(overrides, config_name)
     except CONFIG_ERRORS as error:
-        raise explain(error, overrides) from None
+        raise explain(error, overrides, config_name) from None
 
 
-def _valid_keys(parent: str, overrides: Sequence[str]) -> str:
+def _valid_keys(parent: str, overrides: Sequence[str], config_name: str) -> str:
     """The keys under ``parent`` in the config the user chose (group choices kept)."""
     groups = {path.name for path in conf_dir().iterdir() if path.is_dir()}
     choices = [o for o in overrides if o.split("=", 1)[0] in groups]
     try:
-        base = _compose(choices)
+        base = _compose(choices, config_name)
         node = OmegaConf.select(base, parent) if parent else base
     except CONFIG_ERRORS:
         return ""
@@ -51,7 +51,7 @@ def _valid_keys(parent: str, overrides: Sequence[str]) -> str:
     return ""
 
 
-def explain(error: Exception, overrides: Sequence[str]) -> SteerError:
+def explain(error: Exception, overrides: Sequence[str], config_name: str = "config") -> SteerError:
     message = str(error)
     if isinstance(error, MissingConfigException):
         group = re.search(r"Could not find '([^/']+)/([^']+)'", message)
@@ -74,7 +74,7 @@ def explain(error: Exception, overrides: Sequence[str]) -> SteerError:
     first = str(cause).splitlines()[0]
     if "not in struct" in str(cause) or ("Key '" in first and "not" in first):
         parent = key.rsplit(".", 1)[0] if "." in key else ""
-        valid = _valid_keys(parent, overrides)
+        valid = _valid_keys(parent, overrides, config_name)
         where = f" under {parent}" if parent else ""
         fix = f"valid keys{where}: {valid}" if valid else "see `steer run --cfg job`"
         return SteerError(f"unknown config key {key!r}", fix)
@@ -103,12 +103,26 @@ def _variants(overrides: Sequence[str]) -> list[list[str]]:
     return variants
 
 
-def check_overrides(overrides: Sequence[str]) -> None:
-    """Refuse unknown keys, groups and bad values in one line, before Hydra starts a job."""
+def refuse_missing(cfg: DictConfig) -> None:
+    """A required value left as ``???`` (``model.name`` of model=hf, ``vectors.path``)."""
+    missing = sorted(OmegaConf.missing_keys(cfg))
+    if missing:
+        raise SteerError(
+            f"{missing[0]} has no value", f"set it on the command line: {missing[0]}=..."
+        )
+
+
+def check_overrides(overrides: Sequence[str], config_name: str = "config") -> None:
+    """Refuse unknown keys, groups, bad and missing values in one line, before Hydra starts.
+
+    Sweeps Hydra expands itself (``glob(...)``) are left to Hydra.
+    """
     own = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
+    if any("glob(" in o for o in own):
+        return
     try:
         variants = _variants(own)
     except OverrideParseException as error:
         raise explain(error, overrides) from None
     for variant in variants:
-        compose_config(variant)
+        refuse_missing(compose_config(variant, config_name))

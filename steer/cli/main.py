@@ -14,20 +14,58 @@ USAGE = """usage: steer <command> [...]
 commands:
   run [overrides]        generate with and without steering (Hydra overrides; -m for sweeps)
   reproduce RUN_DIR      re-run a saved run and check the generations are identical
+  extract [overrides]    extract an emotion vector bank as in the paper, then validate it
+  validate BANK_DIR      re-run the validation of a bank `steer extract` wrote
+  read TEXT... | --file  emotion readouts of texts against a bank
 
 `steer run --help` lists the config groups; `steer run --cfg job` prints the composed config.
 """
 
 
-def _run(argv: list[str]) -> int:
+def _hydra_command(command: str, config_name: str, argv: list[str]) -> int:
+    from hydra._internal.utils import get_args_parser
+
     from steer.cli.config_errors import check_overrides
     from steer.cli.run_app import hydra_main
 
-    if not any(a in ("--help", "-h", "--hydra-help", "--info") for a in argv):
-        flags = {"-m", "--multirun"}
-        check_overrides([a for a in argv if a not in flags and not a.startswith("-")])
-    hydra_main(argv)
+    parsed = get_args_parser().parse_args(argv)
+    asks_hydra = parsed.help or parsed.hydra_help or parsed.info or parsed.shell_completion
+    if not asks_hydra:
+        check_overrides(parsed.overrides, config_name)
+    hydra_main(command, argv)
     return 0
+
+
+def _run(argv: list[str]) -> int:
+    return _hydra_command("run", "config", argv)
+
+
+def _extract(argv: list[str]) -> int:
+    return _hydra_command("extract", "extract", argv)
+
+
+def _validate(argv: list[str]) -> int:
+    from steer.extraction.runner import revalidate, summary_lines
+    from steer.validation.report import ValidationSettings
+
+    parser = argparse.ArgumentParser(prog="steer validate")
+    parser.add_argument("bank_dir", type=Path, help="a directory `steer extract` wrote")
+    parser.add_argument("--out", type=Path, help="where to write (default: BANK_DIR)")
+    parser.add_argument("--test-fraction", type=float, default=0.3)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    settings = ValidationSettings(test_fraction=args.test_fraction, seed=args.seed)
+    out = args.out or args.bank_dir
+    for line in summary_lines(revalidate(args.bank_dir, out, settings)):
+        print(line)
+    print(f"validation: {out / 'validation.json'}")
+    return 0
+
+
+def _read(argv: list[str]) -> int:
+    from steer.cli.read import main as read_main
+
+    return read_main(argv)
 
 
 def _reproduce(argv: list[str]) -> int:
@@ -47,7 +85,13 @@ def _reproduce(argv: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"run": _run, "reproduce": _reproduce}
+COMMANDS = {
+    "run": _run,
+    "reproduce": _reproduce,
+    "extract": _extract,
+    "validate": _validate,
+    "read": _read,
+}
 
 
 def main(argv: list[str] | None = None) -> None:

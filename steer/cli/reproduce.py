@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -63,11 +62,9 @@ def reproduce(run_dir: Path, out: Path | None = None) -> tuple[Path, list[str], 
     target = out or Path("results") / "reproductions" / stamp
     if (target / GENERATIONS).exists():
         raise SteerError(f"{target} already holds a run", "choose a new --out directory")
-    (target / ".hydra").mkdir(parents=True, exist_ok=True)
-    for name in ("config.yaml", "overrides.yaml"):
-        if (run_dir / ".hydra" / name).is_file():
-            shutil.copy(run_dir / ".hydra" / name, target / ".hydra" / name)
+    overrides_file = run_dir / ".hydra" / "overrides.yaml"
+    overrides: Any = OmegaConf.load(overrides_file) if overrides_file.is_file() else []
     logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(message)s")
-    run(cfg, target)
+    run(cfg, target, [str(o) for o in overrides])
     count = sum(1 for _ in read_records(original))
     return target, differences(original, target / GENERATIONS), count

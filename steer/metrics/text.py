@@ -33,6 +33,7 @@ def emotion_word_counts(text: str) -> dict[str, int]:
 
 
 def text_metrics(text: str) -> dict[str, float]:
+    """The numeric metrics of one text (aggregated per strength)."""
     counts = emotion_word_counts(text)
     return {
         "n_words": float(len(text.split())),

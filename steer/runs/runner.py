@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterator, Sequence
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hydra.errors import InstantiationException
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
@@ -16,7 +18,7 @@ from tqdm.auto import tqdm
 from steer.errors import SteerError
 from steer.generation import GenerationSettings, generate_rows
 from steer.metrics.aggregate import aggregate_by_strength, flat_metrics
-from steer.metrics.text import text_metrics
+from steer.metrics.text import emotion_word_counts, text_metrics
 from steer.models.loaded import LoadedModel
 from steer.resources import content_hash
 from steer.runs.provenance import environment, model_record
@@ -29,12 +31,34 @@ from steer.vectors.vector_set import VectorSet
 log = logging.getLogger(__name__)
 
 GENERATIONS = "generations.jsonl"
+PATH_KEYS = ("task.path", "vectors.path")
+
+
+def build(node: Any) -> Any:
+    """``hydra.utils.instantiate`` that lets a SteerError through unwrapped."""
+    try:
+        return instantiate(node)
+    except InstantiationException as error:
+        cause = error.__cause__
+        while cause is not None and not isinstance(cause, SteerError):
+            cause = cause.__cause__
+        if cause is not None:
+            raise cause from None
+        raise
+
+
+def absolute_paths(cfg: DictConfig) -> None:
+    """Resolve relative input paths against the working directory, so the saved config
+    reproduces from anywhere."""
+    for key in PATH_KEYS:
+        value = OmegaConf.select(cfg, key)
+        if isinstance(value, str) and value and not Path(value).expanduser().is_absolute():
+            OmegaConf.update(cfg, key, str(Path(value).expanduser().resolve()))
 
 
 def with_baseline(strengths: Sequence[float]) -> list[float]:
     """The strengths to run, in order, always including 0 (the paired baseline)."""
-    chosen = sorted({float(s) for s in strengths} | {0.0})
-    return chosen
+    return sorted({float(s) for s in strengths} | {0.0})
 
 
 @dataclass(frozen=True)
@@ -43,11 +67,14 @@ class Row:
     strength: float
 
 
-def batches(rows: Sequence[Row], size: int) -> Iterator[tuple[int, list[Row]]]:
-    if size < 1:
-        raise SteerError(f"generation.batch_size={size} is not positive", "use 1 or more")
-    for index, start in enumerate(range(0, len(rows), size)):
-        yield index, list(rows[start : start + size])
+def batches(
+    prompts: Sequence[Prompt], strengths: Sequence[float], size: int
+) -> Iterator[list[Row]]:
+    """Whole prompts per batch: a prompt's strengths (baseline included) always share a batch,
+    so they share one seed; ``size`` caps the rows, but never below one prompt's strengths."""
+    per_batch = max(1, size // len(strengths))
+    for start in range(0, len(prompts), per_batch):
+        yield [Row(p, s) for p in prompts[start : start + per_batch] for s in strengths]
 
 
 def _choose_vector(cfg: DictConfig, vectors: VectorSet) -> Any:
@@ -62,51 +89,68 @@ def _choose_vector(cfg: DictConfig, vectors: VectorSet) -> Any:
     return OmegaConf.to_object(chosen) if OmegaConf.is_config(chosen) else chosen
 
 
-def prepare(cfg: DictConfig) -> tuple[LoadedModel, VectorSet, SteeringPlan, list[Prompt]]:
-    """Load and check everything a run needs, before anything is generated."""
-    task = instantiate(cfg.task)
-    prompts = task.prompts()  # read the task first: a bad prompt file fails before model loading
-    model: LoadedModel = instantiate(cfg.model)
-    vectors: VectorSet = instantiate(cfg.vectors)(model)
+@dataclass
+class Prepared:
+    model: LoadedModel
+    vectors: VectorSet
+    plan: SteeringPlan
+    prompts: list[Prompt]
+    settings: GenerationSettings
+
+
+def prepare(cfg: DictConfig) -> Prepared:
+    """Load and check everything a run needs, before anything is generated or written."""
+    settings = GenerationSettings(**OmegaConf.to_container(cfg.generation))  # type: ignore[arg-type]
+    prompts = build(cfg.task).prompts()  # a bad prompt file fails before the model loads
+    model: LoadedModel = build(cfg.model)
+    vectors: VectorSet = build(cfg.vectors)(model)
     vectors.check_compatible(model)
-    layers = list(cfg.steering.layers) if cfg.steering.layers is not None else None
+    layers = None if cfg.steering.layers is None else list(cfg.steering.layers)
     plan = make_plan(
         vectors,
         _choose_vector(cfg, vectors),
         layers,
-        cfg.steering.positions,
-        cfg.steering.unit,
-        parse_engine(cfg.steering.engine),
+        str(cfg.steering.positions),
+        str(cfg.steering.unit),
+        parse_engine(str(cfg.steering.engine)),
     )
     check_refs_fire(model, plan.refs, plan.engine)
-    return model, vectors, plan, prompts
+    return Prepared(model, vectors, plan, prompts, settings)
 
 
-def config_hash(cfg: DictConfig) -> str:
-    """Identifies the job's settings; records of a resumed run must carry the same hash."""
-    return content_hash(OmegaConf.to_container(cfg, resolve=True))
+def job_hash(cfg: DictConfig, ready: Prepared) -> str:
+    """What a resumed run must share with the interrupted one: config, weights, vectors, prompts."""
+    return content_hash(
+        {
+            "config": OmegaConf.to_container(cfg, resolve=True),
+            "weights": ready.model.weights_hash,
+            "vectors": ready.vectors.content_digest(),
+            "prompts": [[p.id, list(p.messages)] for p in ready.prompts],
+        }
+    )
 
 
-def row_key(prompt_id: str, strength: float) -> tuple[str, float]:
-    return (prompt_id, float(strength))
-
-
-def finished_rows(path: Path, job_hash: str) -> set[tuple[str, float]]:
-    """Rows already recorded by an interrupted run of the same config (so they are skipped)."""
+def finished_rows(path: Path, expected_hash: str) -> set[tuple[str, float]]:
+    """Rows already recorded by an interrupted run of the same job (so they are skipped)."""
     done = set()
     for record in read_records(path):
-        if record.get("config_hash") != job_hash:
+        if record.get("job_hash") != expected_hash:
             raise SteerError(
-                f"{path} holds generations of a different config",
-                "choose a new output directory (hydra.run.dir=...) so nothing is overwritten",
+                f"{path.parent} holds a run of a different config, model, vectors or prompts",
+                "choose a new output directory (hydra.run.dir=...); nothing was changed",
             )
-        done.add(row_key(record["prompt_id"], record["strength"]))
+        done.add((record["prompt_id"], float(record["strength"])))
     return done
 
 
-def _record(
-    row: Row, plan: SteeringPlan, seed: int, text: str, n_tokens: int, finish: str
-) -> dict[str, Any]:
+def save_config(cfg: DictConfig, overrides: Sequence[str], output_dir: Path) -> None:
+    hydra_dir = output_dir / ".hydra"
+    hydra_dir.mkdir(parents=True, exist_ok=True)
+    (hydra_dir / "config.yaml").write_text(OmegaConf.to_yaml(cfg))
+    (hydra_dir / "overrides.yaml").write_text(OmegaConf.to_yaml(list(overrides)))
+
+
+def _record(row: Row, plan: SteeringPlan, seed: int, out: Any, hash_: str) -> dict[str, Any]:
     return {
         "prompt_id": row.prompt.id,
         "prompt": row.prompt.text,
@@ -117,40 +161,61 @@ def _record(
         "positions": plan.positions,
         "strength": row.strength,
         "seed": seed,
-        "text": text,
-        "n_tokens": n_tokens,
-        "finish_reason": finish,
-        "metrics": text_metrics(text),
+        "text": out.text,
+        "n_tokens": len(out.tokens),
+        "finish_reason": out.finish_reason,
+        "metrics": text_metrics(out.text),
+        "emotion_word_counts": emotion_word_counts(out.text),
+        "job_hash": hash_,
     }
 
 
-def run(cfg: DictConfig, output_dir: Path) -> dict[str, float]:
+def _write_provenance(path: Path, ready: Prepared, strengths: list[float], wall: float) -> None:
+    """run.json; a resumed run keeps the first run's record and appends its own."""
+    this_run = {"environment": environment(), "wall_time_s": round(wall, 2)}
+    if path.is_file():
+        previous = json.loads(path.read_text())
+        previous.setdefault("resumed_by", []).append(this_run)
+        write_json(path, previous)
+        return
+    write_json(
+        path,
+        {
+            "model": model_record(ready.model),
+            "vectors": {"names": ready.vectors.names, "provenance": ready.vectors.provenance},
+            "steering": {
+                "vector": ready.plan.label,
+                "layers": ready.plan.layers,
+                "strengths": strengths,
+            },
+            **this_run,
+        },
+    )
+
+
+def run(cfg: DictConfig, output_dir: Path, overrides: Sequence[str] = ()) -> dict[str, float]:
     """Generate every prompt at every strength, write the run files, return the metrics."""
     started = time.time()
-    output_dir.mkdir(parents=True, exist_ok=True)
-    model, vectors, plan, prompts = prepare(cfg)
-    settings = GenerationSettings(**OmegaConf.to_container(cfg.generation))  # type: ignore[arg-type]
+    absolute_paths(cfg)
+    ready = prepare(cfg)
+    hash_ = job_hash(cfg, ready)
+    path = output_dir / GENERATIONS
+    done = finished_rows(path, hash_)  # refuses a foreign run before anything is written
+    save_config(cfg, overrides, output_dir)
     strengths = with_baseline(cfg.steering.strengths)
-    rows = [Row(prompt, strength) for prompt in prompts for strength in strengths]
-    prompt_ids = {p.id: model.formatter.chat_ids(list(p.messages)) for p in prompts}
+    plan, model = ready.plan, ready.model
+    prompt_ids = {p.id: model.formatter.chat_ids(list(p.messages)) for p in ready.prompts}
+    total = len(ready.prompts) * len(strengths)
     log.info(
         "steering %s at layers %s (%s, unit %s) with strengths %s on %d prompts",
-        plan.label,
-        plan.layers,
-        plan.positions,
-        plan.unit,
-        strengths,
-        len(prompts),
-    )
-    path = output_dir / GENERATIONS
-    job_hash = config_hash(cfg)
-    done = finished_rows(path, job_hash)
+        plan.label, plan.layers, plan.positions, plan.unit, strengths, len(ready.prompts),
+    )  # fmt: skip
     if done:
-        log.info("resuming: %d of %d generations already recorded", len(done), len(rows))
-    progress = tqdm(total=len(rows), initial=len(done), desc="generating", unit="gen", disable=None)
+        log.info("resuming: %d of %d generations already recorded", len(done), total)
+    progress = tqdm(total=total, initial=len(done), desc="generating", unit="gen", disable=None)
     with RecordWriter(path) as writer, progress:
-        for index, batch in batches(rows, settings.batch_size):
-            missing = [row_key(r.prompt.id, r.strength) not in done for r in batch]
+        for index, batch in enumerate(batches(ready.prompts, strengths, ready.settings.batch_size)):
+            missing = [(r.prompt.id, r.strength) not in done for r in batch]
             if not any(missing):
                 continue
             # A batch is always regenerated whole, so its composition and seed (and so its
@@ -161,27 +226,17 @@ def run(cfg: DictConfig, output_dir: Path) -> dict[str, float]:
                 [prompt_ids[row.prompt.id] for row in batch],
                 [row.strength for row in batch],
                 plan,
-                settings,
+                ready.settings,
                 seed,
             )
             for row, out, needed in zip(batch, outputs, missing, strict=True):
                 if needed:
-                    record = _record(row, plan, seed, out.text, len(out.tokens), out.finish_reason)
-                    writer.write({**record, "config_hash": job_hash})
+                    writer.write(_record(row, plan, seed, out, hash_))
             progress.update(sum(missing))
     summary = aggregate_by_strength(read_records(path))
     write_json(
         output_dir / "metrics.json",
         {"vector": plan.label, "layers": plan.layers, "unit": plan.unit, "by_strength": summary},
     )
-    write_json(
-        output_dir / "run.json",
-        {
-            "model": model_record(model),
-            "vectors": {"names": vectors.names, "provenance": vectors.provenance},
-            "steering": {"vector": plan.label, "layers": plan.layers, "strengths": strengths},
-            "environment": environment(),
-            "wall_time_s": round(time.time() - started, 2),
-        },
-    )
+    _write_provenance(output_dir / "run.json", ready, strengths, time.time() - started)
     return flat_metrics(summary)

@@ -6,10 +6,37 @@ The YAML files under ``conf/`` extend these (``defaults: [base_..., _self_]``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING
+
+
+# Choices as enums, so a bad value fails when the config is composed, before any model loads.
+# Member names are the values users type.
+class PositionsChoice(StrEnum):
+    all = "all"
+    prompt = "prompt"
+    generated = "generated"
+
+
+class UnitChoice(StrEnum):
+    norm = "norm"
+    raw = "raw"
+
+
+class EngineChoice(StrEnum):
+    hf = "hf"
+    bridge = "bridge"
+
+
+class SiteChoice(StrEnum):
+    resid_pre = "resid_pre"
+    resid_mid = "resid_mid"
+    resid_post = "resid_post"
+    attn_out = "attn_out"
+    mlp_out = "mlp_out"
 
 
 @dataclass
@@ -47,7 +74,7 @@ class ContrastVectorsSchema:
     name: str = MISSING
     positive: list[str] = field(default_factory=list)
     negative: list[str] = field(default_factory=list)
-    site: str = "resid_post"
+    site: SiteChoice = SiteChoice.resid_post
     start_token: int = 1
     batch_size: int = 8
     reference_limit: int | None = 48
@@ -75,9 +102,11 @@ class SteeringSchema:
     layers: list[int] | None = None
     # Strength 0 (the paired baseline) is always run, even when not listed.
     strengths: list[float] = field(default_factory=lambda: [-0.1, 0.0, 0.1])
-    positions: str = "all"  # all | prompt | generated
-    unit: str = "norm"  # norm (fraction of the layer's mean residual norm) | raw
-    engine: str = "hf"  # hf (plain torch hooks, fast) | bridge (TransformerLens hook points)
+    positions: PositionsChoice = PositionsChoice.all
+    # norm: a fraction of the layer's mean residual-stream norm; raw: the vector as it is
+    unit: UnitChoice = UnitChoice.norm
+    # hf: plain torch hooks on the weight-sharing HF view (fast); bridge: TransformerLens hooks
+    engine: EngineChoice = EngineChoice.hf
 
 
 @dataclass
@@ -99,8 +128,60 @@ class RunSchema:
     seed: int = 0
 
 
+@dataclass
+class ShippedStimuliSchema:
+    _target_: str = "steer.stimuli.sources.ShippedStimuli"
+
+
+@dataclass
+class SelfGeneratedStimuliSchema:
+    _target_: str = "steer.stimuli.sources.self_generated"
+    topics: list[str] | None = None  # None: the ten shipped topics
+    stories_per_topic: int = 2
+    words: int = 120
+    max_new_tokens: int = 220
+    temperature: float = 0.9
+    top_p: float = 0.95
+    max_attempts: int = 4
+    min_words: int = 40
+    batch_size: int = 8
+    seed: int = 0
+    neutral_source: str = "shipped"  # shipped | self_generated
+    neutral_per_topic: int = 6
+
+
+@dataclass
+class ExtractVectorsSchema:
+    # core (24), shipped (every emotion with shipped stories), all (171), or a list of words
+    emotions: Any = "shipped"
+    start_token: int = 50
+    denoise_fraction: float = 0.5
+    site: SiteChoice = SiteChoice.resid_post
+    batch_size: int = 8
+
+
+@dataclass
+class ValidationSchema:
+    test_fraction: float = 0.3
+    seed: int = 0
+    top_k_tokens: int = 10
+
+
+@dataclass
+class ExtractSchema:
+    model: Any = MISSING
+    stimuli: Any = MISSING
+    vectors: ExtractVectorsSchema = field(default_factory=ExtractVectorsSchema)
+    validation: ValidationSchema = field(default_factory=ValidationSchema)
+    # Also copy the bank to results/banks/<model>/ (the default of `steer read`, vectors=bank).
+    publish: bool = True
+
+
 SCHEMAS: dict[tuple[str | None, str], Any] = {
     (None, "run_schema"): RunSchema,
+    (None, "extract_schema"): ExtractSchema,
+    ("stimuli", "base_shipped"): ShippedStimuliSchema,
+    ("stimuli", "base_self_generated"): SelfGeneratedStimuliSchema,
     ("model", "base_gguf"): GgufModelSchema,
     ("model", "base_hf"): HfModelSchema,
     ("model", "base_tiny"): TinyModelSchema,

@@ -18,19 +18,17 @@ from enum import StrEnum
 from typing import Any
 
 import torch
-from torch import nn
 from transformers import PreTrainedModel
 
 from steer.errors import SteerError
 from steer.hooks import (
     HookRef,
     Positions,
+    attach,
     check_hook_names,
-    output_tensor,
     plain_module,
     record_firing,
     refuse_silent,
-    replace_output,
 )
 from steer.models.loaded import LoadedModel
 from steer.steering.positions import PositionTracker
@@ -93,23 +91,6 @@ def _make_delta_fn(
     return add
 
 
-def _plain_hook(add: Callable[[torch.Tensor], torch.Tensor], side: str) -> Any:
-    if side == "output":
-
-        def on_output(_module: nn.Module, _args: Any, output: Any) -> Any:
-            return replace_output(output, add(output_tensor(output)))
-
-        return on_output
-
-    def on_input(_module: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        if args:
-            return (add(args[0]), *args[1:]), kwargs
-        hidden = kwargs["hidden_states"]
-        return args, {**kwargs, "hidden_states": add(hidden)}
-
-    return on_input
-
-
 def check_refs_fire(model: LoadedModel, refs: Sequence[HookRef], engine: Engine) -> None:
     """Refuse, before any generation, hook points that do not exist or never fire."""
     if engine is Engine.BRIDGE:
@@ -138,6 +119,8 @@ def steering(
     share one batch). ``prompt_length`` is the (padded) prompt length, needed for
     ``positions="prompt"`` or ``"generated"``.
     """
+    if positions != "all" and prompt_length <= 0:
+        raise ValueError(f"positions={positions!r} needs the prompt length")
     strength_tensor = _strength_tensor(strengths, model.device)
     tracker = PositionTracker()
     target = generating_model(model, engine)
@@ -157,20 +140,16 @@ def steering(
                 continue
             module, side = plain_module(model.hf, layer_direction.ref)
             # prepend: the steering runs before any reading hook, so readers see the result.
-            if side == "output":
-                handle = module.register_forward_hook(_plain_hook(add, side), prepend=True)
-            else:
-                handle = module.register_forward_pre_hook(
-                    _plain_hook(add, side), with_kwargs=True, prepend=True
-                )
-            stack.callback(handle.remove)
+            stack.callback(attach(module, side, add, prepend=True).remove)
         if fwd_hooks:
             check_hook_names(model.bridge.hook_dict, [d.ref for d in directions])
             stack.enter_context(model.bridge.hooks(fwd_hooks=fwd_hooks))
         yield
 
 
-def _bridge_hook(add: Callable[[torch.Tensor], torch.Tensor]) -> Any:
+def _bridge_hook(
+    add: Callable[[torch.Tensor], torch.Tensor],
+) -> Callable[[torch.Tensor, Any], torch.Tensor]:
     def hook(activation: torch.Tensor, hook: Any) -> torch.Tensor:
         return add(activation)
 

@@ -79,7 +79,7 @@ def make_plan(
     combined = sum(
         (t.sign * vectors.vector(t.name) for t in terms), torch.zeros_like(vectors.vectors[0])
     )
-    chosen_layers = list(layers) if layers else [vectors.default_layer]
+    chosen_layers = [vectors.default_layer] if layers is None else list(layers)
     refs = tuple(refs_for(chosen_layers, vectors.site, vectors.n_layers))
     directions = []
     for ref in refs:

@@ -62,7 +62,19 @@ def load_prompt_file(path: Path) -> list[Prompt]:
         ]
     if not prompts:
         raise SteerError(f"prompt file {path} holds no prompts", "write one prompt per line")
+    refuse_duplicate_ids(prompts, str(path))
     return prompts
+
+
+def refuse_duplicate_ids(prompts: Sequence[Prompt], where: str) -> None:
+    seen: set[str] = set()
+    for prompt in prompts:
+        if prompt.id in seen:
+            raise SteerError(
+                f"prompt id {prompt.id!r} appears twice in {where}",
+                "give every prompt its own id (records, resuming and comparisons key on it)",
+            )
+        seen.add(prompt.id)
 
 
 class PromptsTask:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from steer import __version__
 from steer.activations import TokenWindow, text_activations
 from steer.errors import SteerError
-from steer.hooks import HookRef, parse_site
+from steer.hooks import HookRef, hook_name_pattern, parse_site
 from steer.models.loaded import LoadedModel
 from steer.resources import content_hash
 from steer.vectors.norms import default_layer, layer_norms
@@ -44,7 +44,7 @@ def build_contrast(
         "model_id": model.model_id,
         "weights_hash": model.weights_hash,
         "hook_site": hook_site.value,
-        "hook_names": f"blocks.<layer>.hook_{hook_site.value}",
+        "hook_names": hook_name_pattern(hook_site),
         "start_token": start_token,
         "stimuli": {
             "n_positive": len(positive),

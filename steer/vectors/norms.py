@@ -15,6 +15,7 @@ from steer.hooks import HookRef, Site
 from steer.models.cache import cache_root
 from steer.models.loaded import LoadedModel
 from steer.resources import content_hash, neutral_dialogues
+from steer.runs.records import write_json
 
 DEFAULT_REFERENCE_LIMIT = 48
 
@@ -50,7 +51,7 @@ def layer_norms(
     )
     norms = stats.norms.mean(dim=0)
     cached.parent.mkdir(parents=True, exist_ok=True)
-    cached.write_text(json.dumps({"norms": norms.tolist(), **note}))
+    write_json(cached, {"norms": norms.tolist(), **note})
     return norms, note
 
 

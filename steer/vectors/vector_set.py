@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,8 @@ class VectorSet:
     site: Site
     default_layer: int
     provenance: dict[str, Any] = field(default_factory=dict)
+    # Mean activation on neutral text per layer [n_layers, d_model]; readouts subtract it.
+    reference_mean: torch.Tensor | None = None
 
     def __post_init__(self) -> None:
         if self.vectors.ndim != 3 or self.vectors.shape[0] != len(self.names):
@@ -46,6 +49,14 @@ class VectorSet:
     @property
     def d_model(self) -> int:
         return int(self.vectors.shape[2])
+
+    def content_digest(self) -> str:
+        """Identifies the vectors themselves (names, site, values), not when they were made."""
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(json.dumps([self.names, self.site.value, self.default_layer]).encode())
+        for tensor in (self.vectors, self.layer_norms):
+            digest.update(tensor.detach().float().contiguous().numpy().data)
+        return digest.hexdigest()
 
     def vector(self, name: str) -> torch.Tensor:
         """The [n_layers, d_model] vector for ``name``."""
@@ -82,6 +93,8 @@ class VectorSet:
             "vectors": self.vectors.contiguous().float(),
             "layer_norms": self.layer_norms.contiguous().float(),
         }
+        if self.reference_mean is not None:
+            tensors["reference_mean"] = self.reference_mean.contiguous().float()
         save_file(tensors, str(path))
         sidecar = {
             "format_version": FORMAT_VERSION,
@@ -113,8 +126,9 @@ class VectorSet:
                 site=Site(sidecar["site"]),
                 default_layer=int(sidecar["default_layer"]),
                 provenance=dict(sidecar.get("provenance", {})),
+                reference_mean=tensors.get("reference_mean"),
             )
-        except (KeyError, ValueError, json.JSONDecodeError) as error:
+        except Exception as error:  # safetensors raises its own error type for damaged files
             raise SteerError(
                 f"vector file {path} is damaged or not a steer vector set ({error})",
                 "re-create it with `steer extract` or the contrast vectors",

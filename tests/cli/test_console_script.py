@@ -55,22 +55,35 @@ def test_rerunning_into_a_run_directory_resumes_without_duplicates(
 ) -> None:
     out = run_copy
     path = out / "generations.jsonl"
-    lines = path.read_text().splitlines(keepends=True)
-    path.write_text("".join(lines[:2]) + lines[2][:10])  # as if killed while writing line 3
+    full = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(full[:2]) + full[2][:10])  # as if killed while writing line 3
     assert steer("run", *TINY, f"hydra.run.dir={out}", cwd=tmp_path).returncode == 0
-    again = path.read_text().splitlines()
-    assert sorted(json.loads(line)["text"] for line in again if line.endswith("}")) == sorted(
-        json.loads(line)["text"] for line in lines
-    )
+    resumed = [json.loads(line) for line in path.read_text().splitlines()]
+    original = [json.loads(line) for line in full]
+
+    def keyed(records: list[dict]) -> dict:
+        return {(r["prompt_id"], r["strength"]): (r["text"], r["seed"]) for r in records}
+
+    assert len(resumed) == len(original) == 6
+    assert keyed(resumed) == keyed(original)
+    run = json.loads((out / "run.json").read_text())
+    assert len(run["resumed_by"]) == 1
 
 
 def test_a_different_config_never_overwrites_a_run(run_copy: Path, tmp_path: Path) -> None:
     out = run_copy
-    before = (out / "generations.jsonl").read_text()
+    files = ["generations.jsonl", "run.json", "metrics.json", ".hydra/config.yaml"]
+    before = {name: (out / name).read_text() for name in files}
     result = steer("run", *TINY, "seed=5", f"hydra.run.dir={out}", cwd=tmp_path)
     assert result.returncode == 2
-    assert "holds generations of a different config" in result.stderr
-    assert (out / "generations.jsonl").read_text() == before
+    assert "holds a run of a different config" in result.stderr
+    assert {name: (out / name).read_text() for name in files} == before
+
+
+def test_cfg_job_prints_the_config(tmp_path: Path) -> None:
+    result = steer("run", "--cfg", "job", "debug=tiny", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "steering:" in result.stdout and "positions: all" in result.stdout
 
 
 def test_multirun_writes_one_directory_per_job(tmp_path: Path) -> None:
@@ -105,14 +118,22 @@ def test_reproduce_shows_the_first_difference(run_copy: Path, tmp_path: Path) ->
     ("args", "message"),
     [
         (["steering.strenght=0.1"], "error: unknown config key 'steering.strenght'"),
+        (["steering.unit=watts"], "error: invalid value for 'steering.unit'"),
+        (["model=hf"], "error: model.name has no value"),
         (["steering.layers=[40]"], "error: layer 40 is out of range for a model with 4 layers"),
+        (["model.dtype=float64"], "error: unknown model.dtype 'float64'"),
+        (["-m", "steering.layers=[1],[40]"], "error: layer 40 is out of range"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_no_traceback(
     tmp_path: Path, args: list[str], message: str
 ) -> None:
-    """One error found before Hydra starts, one inside the job: both end the same way."""
-    result = steer("run", *TINY, *args, f"hydra.run.dir={tmp_path / 'out'}", cwd=tmp_path)
+    """Errors found before Hydra starts, inside the job, and inside a model loader that Hydra
+    instantiates: all end the same way."""
+    flags = [a for a in args if a.startswith("-")]  # Hydra takes flags before overrides
+    overrides = [a for a in args if not a.startswith("-")]
+    out = f"hydra.sweep.dir={tmp_path / 'out'}" if flags else f"hydra.run.dir={tmp_path / 'out'}"
+    result = steer("run", *flags, *TINY, *overrides, out, cwd=tmp_path)
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr + result.stdout

@@ -31,12 +31,19 @@ def narrow_bank(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (["task.path=missing.txt"], "prompt file missing.txt does not exist"),
         (["task.path=EMPTY"], "holds no prompts"),
         (["task.path=BROKEN"], "line 2 is not valid JSON"),
-        (["steering.positions=middle"], "unknown positions 'middle'"),
-        (["steering.unit=watts"], "unknown steering.unit 'watts'"),
-        (["steering.engine=fast"], "unknown steering.engine 'fast'"),
-        (["steering.engine=hf", "vectors.site=attn_out"], "set steering.engine=bridge"),
+        (["steering.positions=middle"], "expected one of \\[all, prompt, generated\\]"),
+        (["steering.unit=watts"], "expected one of \\[norm, raw\\]"),
+        (["steering.engine=fast"], "expected one of \\[hf, bridge\\]"),
+        (["steering.layers=[]"], "no steering layers given"),
         (["vectors=file", "vectors.path=NARROW"], "vector width 32 does not match"),
         (["vectors=file", "vectors.path=nowhere.safetensors"], "does not exist"),
+        (["vectors=file", "vectors.path=DAMAGED"], "is damaged or not a steer vector set"),
+        (["vectors=file"], "vectors.path has no value"),
+        (["model=hf"], "model.name has no value"),
+        (["model.dtype=float64"], "unknown model.dtype 'float64'"),
+        (["generation.max_new_tokens=0"], "max_new_tokens must be at least 1"),
+        (["generation=sample", "generation.temperature=0"], "temperature must be > 0"),
+        (["task.path=DUPLICATES"], "prompt id 'a' appears twice"),
         (["vectors.positive=[]"], "needs at least one positive and one negative text"),
     ],
 )
@@ -45,7 +52,12 @@ def test_bad_input_names_problem_and_fix(
 ) -> None:
     (tmp_path / "empty.txt").write_text("\n")
     (tmp_path / "broken.jsonl").write_text('{"prompt": "a"}\n{"prompt": \n')
+    (tmp_path / "dups.jsonl").write_text('{"id": "a", "prompt": "x"}\n{"id": "a", "prompt": "y"}\n')
+    (tmp_path / "damaged.safetensors").write_bytes(b"not a tensor file")
+    (tmp_path / "damaged.json").write_text(narrow_bank.with_suffix(".json").read_text())
     replacements = {
+        "DAMAGED": str(tmp_path / "damaged.safetensors"),
+        "DUPLICATES": str(tmp_path / "dups.jsonl"),
         "NARROW": str(narrow_bank),
         "EMPTY": str(tmp_path / "empty.txt"),
         "BROKEN": str(tmp_path / "broken.jsonl"),
@@ -54,9 +66,9 @@ def test_bad_input_names_problem_and_fix(
         args = [a.replace(old, new) for a in args]
     base = ["debug=tiny"] if "vectors=file" in args else TINY
     overrides = [*base, *args]
-    check_overrides(overrides)
     with pytest.raises(SteerError, match=message) as caught:
-        prepare(compose_config(overrides))
+        check_overrides(overrides)  # what `steer run` checks before Hydra starts
+        prepare(compose_config(overrides))  # what the job checks before generating
     assert "; " in caught.value.one_line() and "\n" not in caught.value.one_line()
 
 

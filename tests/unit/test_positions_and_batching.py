@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from steer.generation import GenerationSettings, generate_rows, left_padded
+from steer.batching import pad_batch
+from steer.generation import GenerationSettings, generate_rows
 from steer.hooks import HookRef, Site
 from steer.models.loaded import LoadedModel
 from steer.steering import Engine, LayerDirection, steering
@@ -121,7 +122,10 @@ def test_per_row_strengths_in_one_batch_equal_rows_run_alone(
     assert together[1].tokens != unsteered[1].tokens
 
 
-def test_left_padding_puts_tokens_at_the_end() -> None:
-    ids, mask = left_padded([[5, 6, 7], [8]], pad_id=0, device=torch.device("cpu"))
+def test_padding_sides() -> None:
+    ids, mask = pad_batch([[5, 6, 7], [8]], pad_id=0, side="left")
     assert ids.tolist() == [[5, 6, 7], [0, 0, 8]]
     assert mask.tolist() == [[1, 1, 1], [0, 0, 1]]
+    ids, mask = pad_batch([[5, 6, 7], [8]], pad_id=0, side="right")
+    assert ids.tolist() == [[5, 6, 7], [8, 0, 0]]
+    assert mask.tolist() == [[1, 1, 1], [1, 0, 0]]

@@ -1,0 +1,108 @@
+"""`steer read`: emotion readouts of texts against a vector bank."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from omegaconf import OmegaConf
+
+from steer.errors import SteerError
+from steer.extraction.runner import published_bank
+from steer.models.loaded import LoadedModel
+from steer.readouts import Readout, read_texts
+from steer.runs.runner import build
+from steer.vectors.vector_set import VectorSet
+
+DEFAULT_MODEL = "smollm2_135m_instruct"
+
+
+def texts_from_file(path: Path) -> list[str]:
+    """One text per line, or JSONL with a ``text`` field."""
+    if not path.is_file():
+        raise SteerError(f"text file {path} does not exist", "check --file")
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if path.suffix != ".jsonl":
+        return lines
+    texts = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise SteerError(
+                f"{path} line {number} is not valid JSON ({error.msg})", "fix it"
+            ) from None
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+            raise SteerError(
+                f"{path} line {number} has no string 'text' field", 'write {"text": ...}'
+            )
+        texts.append(row["text"])
+    return texts
+
+
+def load_bank_and_model(path: Path | None) -> tuple[VectorSet, LoadedModel]:
+    bank_path = path or published_bank(DEFAULT_MODEL)
+    if path is None and not bank_path.is_file():
+        raise SteerError(
+            f"no bank for the default model at {bank_path}",
+            "run `steer extract` first (a few minutes on CPU), or pass --bank",
+        )
+    bank = VectorSet.load(bank_path)
+    model_config = bank.provenance.get("model_config")
+    if not model_config:
+        raise SteerError(f"{bank_path} does not say how to load its model", "re-extract it")
+    model: LoadedModel = build(OmegaConf.create(model_config))
+    bank.check_compatible(model)
+    return bank, model
+
+
+def as_json(text: str, readout: Readout, k: int) -> str:
+    means = readout.means()
+    return json.dumps(
+        {
+            "text": text,
+            "means": {name: round(value, 4) for name, value in means.items()},
+            "top": readout.top(k),
+            "tokens": readout.tokens,
+            "per_token": {
+                name: [round(float(v), 4) for v in readout.projections[:, i]]
+                for i, name in enumerate(readout.names)
+            },
+        },
+        ensure_ascii=False,
+    )
+
+
+def as_table(texts: Sequence[str], readouts: Sequence[Readout], k: int, layer: int) -> str:
+    lines = [f"emotion readouts at layer {layer} (mean projection over the text's tokens)"]
+    for text, readout in zip(texts, readouts, strict=True):
+        shown = text if len(text) <= 70 else text[:67] + "..."
+        means = readout.means()
+        top = ", ".join(f"{name} {means[name]:+.2f}" for name in readout.top(k))
+        lines.append(f"{shown!r}\n    top: {top}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="steer read", description=__doc__)
+    parser.add_argument("texts", nargs="*", help="texts to read")
+    parser.add_argument("--file", type=Path, help="one text per line, or JSONL with 'text'")
+    parser.add_argument("--bank", type=Path, help="a bank.safetensors (default: published bank)")
+    parser.add_argument("--layer", type=int, help="layer to read (default: the bank's)")
+    parser.add_argument("--top", type=int, default=5, help="how many emotions to list")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line per text")
+    args = parser.parse_args(argv)
+    texts = list(args.texts) + (texts_from_file(args.file) if args.file else [])
+    if not texts:
+        raise SteerError("no text to read", "pass texts as arguments or --file FILE")
+    bank, model = load_bank_and_model(args.bank)
+    layer = bank.default_layer if args.layer is None else args.layer
+    readouts = read_texts(model, bank, [model.formatter.text_ids(t) for t in texts], layer)
+    if args.json:
+        for text, readout in zip(texts, readouts, strict=True):
+            print(as_json(text, readout, args.top))
+    else:
+        print(as_table(texts, readouts, args.top, layer))
+    return 0

@@ -1,0 +1,1 @@
+"""Emotion vectors as in the paper: story means, centring, neutral-subspace denoising."""

@@ -1,0 +1,140 @@
+"""From stories to an emotion vector bank, following the paper step by step."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from steer import __version__
+from steer.activations import SHORT_TEXT_RULE, TokenWindow, token_moments
+from steer.extraction.denoise import NeutralSubspace, top_components
+from steer.extraction.story_means import activation_cache_dir, story_means
+from steer.hooks import HookRef, Site, hook_name_pattern
+from steer.models.loaded import LoadedModel
+from steer.models.prompts import Message
+from steer.resources import content_hash
+from steer.stimuli.story import Story
+from steer.vectors.norms import default_layer, layer_norms
+from steer.vectors.vector_set import VectorSet
+
+
+@dataclass(frozen=True)
+class ExtractionSettings:
+    start_token: int = 50
+    denoise_fraction: float = 0.5
+    site: Site = Site.RESID_POST
+    batch_size: int = 8
+
+
+def emotion_means(
+    means: torch.Tensor, labels: Sequence[str], emotions: Sequence[str]
+) -> torch.Tensor:
+    """Mean of the story means per emotion: [n_emotions, n_layers, d_model]."""
+    rows = [means[[i for i, label in enumerate(labels) if label == e]].mean(0) for e in emotions]
+    return torch.stack(rows)
+
+
+def centred(vectors: torch.Tensor) -> torch.Tensor:
+    """Subtract the mean across emotions (dimension 0)."""
+    return vectors - vectors.mean(dim=0, keepdim=True)
+
+
+def neutral_statistics(
+    model: LoadedModel,
+    dialogues: Sequence[Sequence[Message]],
+    settings: ExtractionSettings,
+) -> tuple[torch.Tensor, torch.Tensor, dict[str, Any]]:
+    """Token mean [n_layers, d] and covariance [n_layers, d, d] of neutral dialogues (cached)."""
+    ids = [model.formatter.chat_ids(list(d), add_generation_prompt=False) for d in dialogues]
+    note: dict[str, Any] = {"n_texts": len(ids), "texts_hash": content_hash(ids)}
+    window = TokenWindow(start=1)
+    folder = activation_cache_dir(model, settings.site, window)
+    path = folder / f"neutral-moments-{note['texts_hash']}.safetensors"
+    if path.is_file():
+        stored = load_file(str(path))
+        return stored["mean"], stored["cov"], note
+    refs = [HookRef(layer, settings.site) for layer in range(model.n_layers)]
+    moments = token_moments(model, ids, refs, window, settings.batch_size, "neutral texts")
+    mean, cov = moments.covariance()
+    folder.mkdir(parents=True, exist_ok=True)
+    save_file({"mean": mean.float().contiguous(), "cov": cov.float().contiguous()}, str(path))
+    return mean.float(), cov.float(), note
+
+
+@dataclass
+class Extraction:
+    """A bank and what validation needs: per-story means and labels, the removed subspace."""
+
+    bank: VectorSet
+    story_means: torch.Tensor
+    stories: list[Story]
+    subspace: NeutralSubspace
+
+
+def extract(
+    model: LoadedModel,
+    stories: Sequence[Story],
+    neutral: Sequence[Sequence[Message]],
+    emotions: Sequence[str],
+    settings: ExtractionSettings,
+    stimuli_name: str,
+    model_config: dict[str, Any] | None = None,
+) -> Extraction:
+    window = TokenWindow(start=settings.start_token)
+    means = story_means(model, stories, settings.site, window, settings.batch_size)
+    labels = [s.emotion for s in stories]
+    raw = emotion_means(means, labels, emotions)
+    neutral_mean, neutral_cov, neutral_note = neutral_statistics(model, neutral, settings)
+    subspace = top_components(neutral_cov, settings.denoise_fraction)
+    vectors = subspace.project_out(centred(raw))
+    norms, norm_note = layer_norms(model, settings.site, settings.batch_size)
+    counts = {e: labels.count(e) for e in emotions}
+    provenance: dict[str, Any] = {
+        "method": "mean over story tokens from start_token, mean per emotion, centred across "
+        "emotions, top neutral principal components projected out",
+        "model_id": model.model_id,
+        "weights_hash": model.weights_hash,
+        "model_config": model_config,
+        "hook_site": settings.site.value,
+        "hook_names": hook_name_pattern(settings.site),
+        "layers": list(range(model.n_layers)),
+        "start_token": settings.start_token,
+        "short_text_rule": SHORT_TEXT_RULE,
+        "stimuli": {
+            "name": stimuli_name,
+            "texts_hash": content_hash([[s.emotion, s.topic, s.text] for s in stories]),
+            "stories_per_emotion": counts,
+        },
+        "denoising": {
+            "neutral_set": neutral_note,
+            "variance_fraction": settings.denoise_fraction,
+            "components_removed_per_layer": subspace.removed,
+            "variance_explained_per_layer": [round(x, 4) for x in subspace.explained],
+        },
+        "layer_norms": {**norm_note, "values": [round(float(x), 4) for x in norms]},
+        "steer_version": __version__,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    bank = VectorSet(
+        names=list(emotions),
+        vectors=vectors,
+        layer_norms=norms,
+        site=settings.site,
+        default_layer=default_layer(model.n_layers),
+        provenance=provenance,
+        reference_mean=neutral_mean,
+    )
+    return Extraction(bank=bank, story_means=means, stories=list(stories), subspace=subspace)
+
+
+def save_extraction(extraction: Extraction, folder: Path) -> Path:
+    """Write ``bank.safetensors`` + ``bank.json`` (and the story means for validation)."""
+    path = folder / "bank.safetensors"
+    extraction.bank.save(path)
+    return path

@@ -1,0 +1,160 @@
+"""`steer extract`: stories -> emotion vector bank -> validation, written to the run directory."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from steer.extraction.pipeline import Extraction, ExtractionSettings, extract
+from steer.hooks import parse_site
+from steer.models.loaded import LoadedModel
+from steer.resources import neutral_dialogues
+from steer.runs.records import write_json
+from steer.runs.runner import build, save_config
+from steer.stimuli.emotions import resolve_emotions
+from steer.stimuli.story import Story
+from steer.validation.report import ValidationSettings, validate
+
+log = logging.getLogger(__name__)
+
+BANK = "bank.safetensors"
+STORIES = "stories.jsonl"
+
+
+def published_bank(model_choice: str) -> Path:
+    """Where `steer extract` publishes a model's bank: the default of `steer read` and
+    ``vectors=bank``."""
+    return Path("results") / "banks" / model_choice / BANK
+
+
+def extraction_settings(cfg: DictConfig) -> ExtractionSettings:
+    return ExtractionSettings(
+        start_token=int(cfg.vectors.start_token),
+        denoise_fraction=float(cfg.vectors.denoise_fraction),
+        site=parse_site(str(cfg.vectors.site)),
+        batch_size=int(cfg.vectors.batch_size),
+    )
+
+
+def write_stories(stories: Sequence[Story], path: Path) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for s in stories:
+            row = {"emotion": s.emotion, "topic": s.topic, "narrator": s.narrator, "text": s.text}
+            handle.write(json.dumps({**row, "source": s.source}, ensure_ascii=False) + "\n")
+
+
+def read_stories(path: Path) -> list[Story]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [Story(r["emotion"], r["topic"], r["text"], r["narrator"], r["source"]) for r in rows]
+
+
+def summary_lines(report: dict[str, Any]) -> list[str]:
+    probe, pca = report["probe"]["at_default_layer"], report["pca"]
+    return [
+        f"held-out probe at layer {report['layer']}: top-1 {probe['top1']:.2f} "
+        f"(chance {report['probe']['chance_top1']:.2f}), top-3 {probe['top3']:.2f} "
+        f"(chance {report['probe']['chance_top3']:.2f})",
+        f"PC1 explains {pca['variance_explained'][0]:.0%}; PC1-valence r = "
+        f"{pca['pc1_valence']['r']} over {pca['pc1_valence']['n_words']} words; "
+        f"PC2-arousal r = {pca['pc2_arousal']['r']} over {pca['pc2_arousal']['n_words']} words",
+    ]
+
+
+def run_extract(
+    cfg: DictConfig, output_dir: Path, overrides: Sequence[str], model_choice: str
+) -> dict[str, float]:
+    emotions = resolve_emotions(OmegaConf.to_object(cfg.vectors.emotions)  # type: ignore[arg-type]
+                                if OmegaConf.is_config(cfg.vectors.emotions)
+                                else str(cfg.vectors.emotions))  # fmt: skip
+    settings = extraction_settings(cfg)
+    stimuli = build(cfg.stimuli)
+    model: LoadedModel = build(cfg.model)
+    save_config(cfg, overrides, output_dir)
+    stories = stimuli.stories(model, emotions)
+    neutral = stimuli.neutral(model) if hasattr(stimuli, "neutral") else neutral_dialogues()
+    model_config = OmegaConf.to_container(cfg.model, resolve=True)
+    extraction = extract(
+        model,
+        stories,
+        neutral,
+        emotions,
+        settings,
+        stimuli.name,
+        model_config,  # type: ignore[arg-type]
+    )
+    bank_path = output_dir / BANK
+    extraction.bank.save(bank_path)
+    write_stories(stories, output_dir / STORIES)
+    report = validate(model, extraction, output_dir, validation_settings(cfg))
+    for line in summary_lines(report):
+        log.info(line)
+        print(line)
+    if cfg.publish:
+        target = published_bank(model_choice)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        for source in (bank_path, bank_path.with_suffix(".json")):
+            shutil.copy(source, target.parent / source.name)
+        print(f"bank published to {target} (vectors=bank and `steer read` use it)")
+    return metrics_of(report)
+
+
+def validation_settings(cfg: DictConfig) -> ValidationSettings:
+    return ValidationSettings(
+        test_fraction=float(cfg.validation.test_fraction),
+        seed=int(cfg.validation.seed),
+        top_k_tokens=int(cfg.validation.top_k_tokens),
+    )
+
+
+def metrics_of(report: dict[str, Any]) -> dict[str, float]:
+    probe = report["probe"]["at_default_layer"]
+    metrics = {"probe_top1": probe["top1"], "probe_top3": probe["top3"]}
+    for key in ("pc1_valence", "pc2_arousal"):
+        if report["pca"][key]["r"] is not None:
+            metrics[f"{key}_r"] = report["pca"][key]["r"]
+    return metrics
+
+
+def revalidate(bank_dir: Path, out: Path, settings: ValidationSettings) -> dict[str, Any]:
+    """`steer validate`: rebuild the extraction of a saved bank (from caches) and validate it."""
+    from steer.errors import SteerError
+    from steer.vectors.vector_set import VectorSet
+
+    bank = VectorSet.load(bank_dir / BANK)
+    if not (bank_dir / STORIES).is_file():
+        raise SteerError(
+            f"{bank_dir / STORIES} does not exist",
+            "give a directory `steer extract` wrote (bank.safetensors and stories.jsonl)",
+        )
+    model_config = bank.provenance.get("model_config")
+    if not model_config:
+        raise SteerError(f"{bank_dir / BANK} does not say how to load its model", "re-extract it")
+    model: LoadedModel = build(OmegaConf.create(model_config))
+    bank.check_compatible(model)
+    stories = read_stories(bank_dir / STORIES)
+    denoising = bank.provenance["denoising"]
+    settings_used = ExtractionSettings(
+        start_token=int(bank.provenance["start_token"]),
+        denoise_fraction=float(denoising["variance_fraction"]),
+        site=bank.site,
+    )
+    extraction: Extraction = extract(
+        model,
+        stories,
+        # Only the shipped neutral set can be rebuilt from a bank alone.
+        [list(turns) for turns in neutral_dialogues()],
+        bank.names,
+        settings_used,
+        bank.provenance["stimuli"]["name"],
+        model_config,
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    report = validate(model, extraction, out, settings)
+    write_json(out / "validated_bank.json", {"bank": str(bank_dir / BANK)})
+    return report

@@ -1,0 +1,55 @@
+"""Per-story mean activations at every layer, cached per emotion so extraction resumes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+from tqdm.auto import tqdm
+
+from steer.activations import TokenWindow, text_activations
+from steer.hooks import HookRef, Site
+from steer.models.cache import cache_root
+from steer.models.loaded import LoadedModel
+from steer.resources import content_hash
+from steer.stimuli.story import Story
+
+
+def activation_cache_dir(model: LoadedModel, site: Site, window: TokenWindow) -> Path:
+    return cache_root() / "activations" / f"{model.weights_hash[:16]}-{site.value}-{window.start}"
+
+
+def story_means(
+    model: LoadedModel,
+    stories: Sequence[Story],
+    site: Site,
+    window: TokenWindow,
+    batch_size: int,
+) -> torch.Tensor:
+    """[n_stories, n_layers, d_model], in the order of ``stories``.
+
+    Each emotion's means are saved under the cache as soon as they are computed (keyed by the
+    model, hook site, start token and that emotion's texts), so an interrupted extraction
+    redoes at most one emotion.
+    """
+    refs = [HookRef(layer, site) for layer in range(model.n_layers)]
+    folder = activation_cache_dir(model, site, window)
+    folder.mkdir(parents=True, exist_ok=True)
+    result = torch.zeros(len(stories), model.n_layers, model.d_model)
+    emotions = list(dict.fromkeys(s.emotion for s in stories))
+    for emotion in tqdm(emotions, desc="extracting", unit="emotion", disable=None):
+        indices = [i for i, s in enumerate(stories) if s.emotion == emotion]
+        texts = [stories[i].text for i in indices]
+        path = folder / f"{emotion}-{content_hash(texts)}.safetensors"
+        if path.is_file():
+            means = load_file(str(path))["means"]
+        else:
+            ids = [model.formatter.text_ids(text) for text in texts]
+            means = text_activations(model, ids, refs, window, batch_size, emotion).means
+            scratch = path.with_suffix(".tmp")
+            save_file({"means": means.contiguous()}, str(scratch))
+            scratch.replace(path)
+        result[indices] = means
+    return result

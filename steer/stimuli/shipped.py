@@ -1,0 +1,42 @@
+"""The curated corpus shipped in ``steer/data/stimuli/shipped``: stories and neutral dialogues."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from functools import cache
+
+from steer.errors import SteerError
+from steer.resources import DATA
+from steer.stimuli.story import Story
+
+SHIPPED = DATA / "stimuli" / "shipped"
+
+
+@cache
+def shipped_story_emotions() -> tuple[str, ...]:
+    return tuple(sorted(path.stem for path in (SHIPPED / "stories").glob("*.jsonl")))
+
+
+@cache
+def shipped_topics() -> tuple[str, ...]:
+    lines = (SHIPPED / "topics.txt").read_text().splitlines()
+    return tuple(line for line in lines if line.strip() and not line.startswith("#"))
+
+
+def load_shipped(emotions: Sequence[str]) -> list[Story]:
+    available = shipped_story_emotions()
+    missing = [e for e in emotions if e not in available]
+    if missing:
+        raise SteerError(
+            f"no shipped stories for {', '.join(missing)}",
+            f"use stimuli=self_generated, or choose from the shipped: {', '.join(available)}",
+        )
+    stories = []
+    for emotion in emotions:
+        for line in (SHIPPED / "stories" / f"{emotion}.jsonl").read_text().splitlines():
+            row = json.loads(line)
+            stories.append(
+                Story(row["emotion"], row["topic"], row["text"], row.get("narrator", ""), "shipped")
+            )
+    return stories

@@ -1,0 +1,102 @@
+"""The ``stimuli/`` config group: where stories and neutral dialogues come from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from steer.errors import SteerError
+from steer.models.loaded import LoadedModel
+from steer.models.prompts import Message
+from steer.resources import neutral_dialogues
+from steer.stimuli.self_generated import (
+    StoryGenerationSettings,
+    generate_neutral_dialogues,
+    generate_stories,
+)
+from steer.stimuli.shipped import load_shipped, shipped_topics
+from steer.stimuli.story import Story
+
+
+class Stimuli(Protocol):
+    name: str
+
+    def stories(self, model: LoadedModel, emotions: Sequence[str]) -> list[Story]: ...
+
+    def neutral(self, model: LoadedModel) -> list[list[Message]]: ...
+
+
+def _shipped_neutral() -> list[list[Message]]:
+    return [list(turns) for turns in neutral_dialogues()]
+
+
+class ShippedStimuli:
+    """The curated stories and neutral dialogues that ship with steer."""
+
+    name = "shipped"
+
+    def stories(self, model: LoadedModel, emotions: Sequence[str]) -> list[Story]:
+        return load_shipped(emotions)
+
+    def neutral(self, model: LoadedModel) -> list[list[Message]]:
+        return _shipped_neutral()
+
+
+class SelfGeneratedStimuli:
+    """Stories the loaded model writes (cached, resumable); neutral texts shipped or generated."""
+
+    name = "self_generated"
+
+    def __init__(
+        self,
+        settings: StoryGenerationSettings,
+        neutral_source: str = "shipped",
+        neutral_per_topic: int = 6,
+    ) -> None:
+        if neutral_source not in ("shipped", "self_generated"):
+            raise SteerError(
+                f"unknown stimuli.neutral_source {neutral_source!r}",
+                "use shipped or self_generated",
+            )
+        self.settings = settings
+        self.neutral_source = neutral_source
+        self.neutral_per_topic = neutral_per_topic
+
+    def stories(self, model: LoadedModel, emotions: Sequence[str]) -> list[Story]:
+        return generate_stories(model, emotions, self.settings)
+
+    def neutral(self, model: LoadedModel) -> list[list[Message]]:
+        if self.neutral_source == "shipped":
+            return _shipped_neutral()
+        topics = self.settings.topics or shipped_topics()
+        return generate_neutral_dialogues(model, topics, self.neutral_per_topic, self.settings)
+
+
+def self_generated(
+    topics: Sequence[str] | None = None,
+    stories_per_topic: int = 2,
+    words: int = 120,
+    max_new_tokens: int = 220,
+    temperature: float = 0.9,
+    top_p: float = 0.95,
+    max_attempts: int = 4,
+    min_words: int = 40,
+    batch_size: int = 8,
+    seed: int = 0,
+    neutral_source: str = "shipped",
+    neutral_per_topic: int = 6,
+) -> SelfGeneratedStimuli:
+    """The Hydra ``_target_`` of ``stimuli=self_generated``."""
+    settings = StoryGenerationSettings(
+        topics=tuple(topics) if topics else None,
+        stories_per_topic=stories_per_topic,
+        words=words,
+        max_new_tokens=max_new_tokens,
+        temperature=temperature,
+        top_p=top_p,
+        max_attempts=max_attempts,
+        min_words=min_words,
+        batch_size=batch_size,
+        seed=seed,
+    )
+    return SelfGeneratedStimuli(settings, neutral_source, neutral_per_topic)

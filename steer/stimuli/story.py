@@ -1,0 +1,14 @@
+"""One emotional story, as the extraction reads it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Story:
+    emotion: str
+    topic: str
+    text: str
+    narrator: str = ""
+    source: str = "shipped"

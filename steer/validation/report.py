@@ -1,0 +1,117 @@
+"""`validation.json` and its PNGs for an extracted bank."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from steer.extraction.pipeline import Extraction
+from steer.models.loaded import LoadedModel
+from steer.runs.records import write_json
+from steer.validation import plots
+from steer.validation.geometry import cluster_order, correlation, cosine_matrix, pca
+from steer.validation.logit_lens import top_tokens
+from steer.validation.probe import held_out_accuracy, split_topics
+from steer.validation.ratings import (
+    AROUSAL_SOURCE,
+    VALENCE_SOURCE,
+    arousal_ratings,
+    valence_ratings,
+)
+
+
+@dataclass(frozen=True)
+class ValidationSettings:
+    test_fraction: float = 0.3
+    seed: int = 0
+    top_k_tokens: int = 10
+
+
+def validate(
+    model: LoadedModel, extraction: Extraction, out_dir: Path, settings: ValidationSettings
+) -> dict[str, Any]:
+    bank = extraction.bank
+    names, layer = bank.names, bank.default_layer
+    at_layer = bank.vectors[:, layer]
+    valence, arousal = valence_ratings(names), arousal_ratings(names)
+    components = pca(at_layer)
+    pc1_by_layer = [
+        correlation(pca(bank.vectors[:, i]).scores[:, 0], names, valence)["r"]
+        for i in range(bank.n_layers)
+    ]
+    split = split_topics(
+        [s.topic for s in extraction.stories], settings.test_fraction, settings.seed
+    )
+    per_layer = held_out_accuracy(
+        extraction.story_means,
+        [s.emotion for s in extraction.stories],
+        [s.topic for s in extraction.stories],
+        names,
+        extraction.subspace,
+        split,
+    )
+    similarity = cosine_matrix(at_layer)
+    order = cluster_order(similarity)
+    report: dict[str, Any] = {
+        "model_id": bank.provenance.get("model_id"),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "n_emotions": len(names),
+        "layer": layer,
+        "pca": {
+            "variance_explained": [round(float(x), 4) for x in components.explained],
+            "pc1_valence": {
+                **correlation(components.scores[:, 0], names, valence),
+                "source": VALENCE_SOURCE,
+            },
+            "pc2_arousal": {
+                **correlation(components.scores[:, 1], names, arousal),
+                "source": AROUSAL_SOURCE,
+            },
+            "pc1_arousal": correlation(components.scores[:, 0], names, arousal)["r"],
+            "pc2_valence": correlation(components.scores[:, 1], names, valence)["r"],
+            "pc1_valence_r_by_layer": pc1_by_layer,
+            "paper": {"pc1_valence_r": 0.81, "pc2_arousal_r": 0.66},
+        },
+        "probe": {
+            "method": "nearest vector by cosine; vectors built on train topics only",
+            "train_topics": list(split.train),
+            "test_topics": list(split.test),
+            "n_test_stories": sum(s.topic in split.test for s in extraction.stories),
+            "chance_top1": round(1 / len(names), 4),
+            "chance_top3": round(min(1.0, 3 / len(names)), 4),
+            "at_default_layer": per_layer[layer],
+            "by_layer": per_layer,
+        },
+        "logit_lens": dict(
+            zip(names, top_tokens(model, at_layer, settings.top_k_tokens), strict=True)
+        ),
+        "similarity": {"cluster_order": [names[i] for i in order]},
+        "figures": ["pca.png", "similarity.png", "probe_accuracy.png"],
+    }
+    label = f"{bank.provenance.get('model_id')}, layer {layer}"
+    plots.pca_map(
+        components.scores,
+        names,
+        [float(x) for x in components.explained],
+        valence,
+        f"Emotion vectors: PCA ({label})",
+        out_dir / "pca.png",
+    )
+    plots.similarity_heatmap(
+        similarity,
+        names,
+        order,
+        f"Cosine similarity, clustered ({label})",
+        out_dir / "similarity.png",
+    )
+    plots.probe_by_layer(
+        per_layer,
+        len(names),
+        layer,
+        f"Held-out probe accuracy ({bank.provenance.get('model_id')})",
+        out_dir / "probe_accuracy.png",
+    )
+    write_json(out_dir / "validation.json", report)
+    return report

@@ -1,0 +1,62 @@
+"""The shipped corpus: coverage, variety, and no story naming its own emotion."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from steer.errors import SteerError
+from steer.resources import emotion_words, neutral_dialogues
+from steer.stimuli.emotions import CORE, resolve_emotions
+from steer.stimuli.forbidden import forbidden_words_in
+from steer.stimuli.shipped import load_shipped, shipped_story_emotions, shipped_topics
+
+SHIPPED = shipped_story_emotions()
+
+
+def test_every_core_emotion_is_shipped_and_in_the_paper_list() -> None:
+    assert len(CORE) == 24
+    assert set(CORE) <= set(SHIPPED) <= set(emotion_words())
+
+
+@pytest.mark.parametrize("emotion", SHIPPED)
+def test_each_emotion_has_twenty_varied_stories(emotion: str) -> None:
+    stories = load_shipped([emotion])
+    assert len(stories) >= 20
+    assert len({s.text for s in stories}) == len(stories)
+    topics = Counter(s.topic for s in stories)
+    assert set(topics) == set(shipped_topics())
+    assert {s.narrator for s in stories} == {"first", "third"}
+
+
+@pytest.mark.parametrize("emotion", SHIPPED)
+def test_no_story_contains_its_own_emotion_word(emotion: str) -> None:
+    for story in load_shipped([emotion]):
+        assert forbidden_words_in(story.text, emotion) == [], story.text[:80]
+
+
+def test_the_forbidden_rule_catches_families_and_synonyms() -> None:
+    assert forbidden_words_in("She was desperately searching.", "desperate") == ["desperately"]
+    assert forbidden_words_in("I felt calmness and serene.", "calm") == ["calmness", "serene"]
+    assert forbidden_words_in("An angry man.", "angry") == ["angry"]
+    assert forbidden_words_in("The contents of the box.", "content") == ["contents"]
+    assert forbidden_words_in("Nothing to see here.", "afraid") == []
+
+
+def test_neutral_dialogues_are_shipped() -> None:
+    dialogues = neutral_dialogues()
+    assert len(dialogues) >= 100
+    assert all(
+        turns[0]["role"] == "user" and turns[-1]["role"] == "assistant" for turns in dialogues
+    )
+
+
+def test_subsets_and_unknown_emotions() -> None:
+    assert resolve_emotions("core") == list(CORE)
+    assert len(resolve_emotions("all")) == 171
+    assert resolve_emotions(["calm", "desperate"]) == ["calm", "desperate"]
+    with pytest.raises(SteerError, match="did you mean desperate"):
+        resolve_emotions(["desparate"])
+    with pytest.raises(SteerError, match="no shipped stories for vengeful"):
+        load_shipped(["vengeful"])
