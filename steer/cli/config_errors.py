@@ -121,6 +121,7 @@ def check_overrides(overrides: Sequence[str], config_name: str = "config") -> No
     if any("glob(" in o for o in own):
         return
     try:
+        OverridesParser.create().parse_overrides(list(overrides))  # hydra.* syntax too
         variants = _variants(own)
     except OverrideParseException as error:
         raise explain(error, overrides) from None

@@ -1,0 +1,78 @@
+"""`steer extract`, `steer validate` and `steer read` end to end on the tiny model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_console_script import steer
+
+EXTRACT = [
+    "model=tiny_random",
+    "vectors.emotions=[happy,sad,calm,desperate]",
+    "vectors.start_token=10",
+    "publish=false",
+]
+
+
+@pytest.fixture(scope="module")
+def bank_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("extract") / "bank"
+    result = steer("extract", *EXTRACT, f"hydra.run.dir={out}", cwd=out.parent)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "held-out probe at layer 3" in result.stdout
+    return out
+
+
+def test_extract_writes_bank_stories_validation_and_figures(bank_dir: Path) -> None:
+    for name in ("bank.safetensors", "bank.json", "stories.jsonl", "validation.json"):
+        assert (bank_dir / name).is_file(), name
+    for name in ("pca.png", "similarity.png", "probe_accuracy.png"):
+        assert (bank_dir / name).stat().st_size > 10_000
+    sidecar = json.loads((bank_dir / "bank.json").read_text())
+    assert sidecar["names"] == ["happy", "sad", "calm", "desperate"]
+    assert sidecar["provenance"]["model_config"]["_target_"].endswith("load_tiny_random")
+
+
+def test_validate_rebuilds_the_report(bank_dir: Path, tmp_path: Path) -> None:
+    result = steer("validate", str(bank_dir), "--out", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    again = json.loads((tmp_path / "validation.json").read_text())
+    first = json.loads((bank_dir / "validation.json").read_text())
+    assert again["probe"]["by_layer"] == first["probe"]["by_layer"]
+
+
+def test_read_prints_json_lines_and_a_table(bank_dir: Path, tmp_path: Path) -> None:
+    texts = tmp_path / "texts.jsonl"
+    texts.write_text('{"text": "A quiet lake."}\n{"text": "Everything is lost."}\n')
+    bank = str(bank_dir / "bank.safetensors")
+    result = steer("read", "--bank", bank, "--json", "--file", str(texts), "Hello", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["text"] for r in rows] == ["Hello", "A quiet lake.", "Everything is lost."]
+    assert set(rows[0]["means"]) == {"happy", "sad", "calm", "desperate"}
+    assert sorted(rows[0]["top"], key=rows[0]["means"].get, reverse=True) == rows[0]["top"]
+    assert len(rows[0]["per_token"]["calm"]) == len(rows[0]["tokens"])
+    table = steer("read", "--bank", bank, "Hello", cwd=tmp_path)
+    assert "top:" in table.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["extract", "vectors.emotions=[desparate]"], "did you mean desperate"),
+        (["extract", "vectors.emotions=[vengeful]"], "no shipped stories for vengeful"),
+        (["read", "--bank", "missing.safetensors", "x"], "missing.safetensors does not exist"),
+        (["read", "--bank", "BANK"], "no text to read"),
+        (["validate", "nowhere"], "does not exist"),
+    ],
+)
+def test_bad_input(bank_dir: Path, tmp_path: Path, args: list[str], message: str) -> None:
+    args = [a.replace("BANK", str(bank_dir / "bank.safetensors")) for a in args]
+    if args[0] == "extract":
+        args = [*args, "model=tiny_random", f"hydra.run.dir={tmp_path / 'x'}"]
+    result = steer(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr

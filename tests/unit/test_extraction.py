@@ -1,0 +1,111 @@
+"""Extraction as in the paper: story means, centring, neutral-PC denoising, the bank."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from steer.activations import TokenWindow, text_activations, token_moments
+from steer.extraction import story_means as story_means_module
+from steer.extraction.denoise import top_components
+from steer.extraction.pipeline import ExtractionSettings, centred, extract
+from steer.hooks import HookRef, Site
+from steer.models.loaded import LoadedModel
+from steer.readouts import read_texts
+from steer.resources import neutral_dialogues
+from steer.stimuli.shipped import load_shipped
+from steer.vectors.vector_set import VectorSet
+
+EMOTIONS = ["happy", "sad", "calm", "desperate"]
+SETTINGS = ExtractionSettings(start_token=20, denoise_fraction=0.5, batch_size=8)
+
+
+@pytest.fixture(scope="module")
+def extraction(tiny: LoadedModel):
+    stories = [s for e in EMOTIONS for s in load_shipped([e])[:4]]
+    return extract(tiny, stories, neutral_dialogues()[:12], EMOTIONS, SETTINGS, "shipped")
+
+
+def test_centring_makes_the_vectors_sum_to_zero(extraction) -> None:
+    total = extraction.bank.vectors.sum(dim=0)
+    assert torch.allclose(total, torch.zeros_like(total), atol=1e-4)
+    raw = torch.randn(5, 3, 8)
+    assert torch.allclose(centred(raw).sum(0), torch.zeros(3, 8), atol=1e-5)
+
+
+def test_denoised_vectors_have_no_component_on_the_removed_directions(extraction) -> None:
+    for layer, basis in enumerate(extraction.subspace.components):
+        assert basis.shape[1] >= 1
+        projection = extraction.bank.vectors[:, layer] @ basis
+        assert projection.abs().max() < 1e-4 * extraction.bank.vectors[:, layer].abs().max()
+
+
+def test_removed_components_explain_the_requested_variance() -> None:
+    generator = torch.Generator().manual_seed(0)
+    data = torch.randn(400, 6, generator=generator) * torch.tensor([10.0, 5, 1, 1, 1, 1])
+    cov = torch.cov(data.T).unsqueeze(0)
+    half = top_components(cov, 0.5)
+    assert half.removed == [1] and half.explained[0] >= 0.5
+    assert top_components(cov, 0.9).removed[0] > 1
+    assert top_components(cov, 0.0).removed == [0]
+    cleaned = half.project_out(torch.ones(2, 1, 6))
+    assert torch.allclose(cleaned[0, 0] @ half.components[0], torch.zeros(1), atol=1e-5)
+
+
+def test_the_bank_says_how_it_was_made(extraction, tiny: LoadedModel, tmp_path: Path) -> None:
+    bank = extraction.bank
+    prov = bank.provenance
+    assert prov["model_id"] == tiny.model_id and prov["weights_hash"] == tiny.weights_hash
+    assert prov["hook_site"] == "resid_post" and prov["layers"] == list(range(tiny.n_layers))
+    assert prov["start_token"] == 20 and prov["stimuli"]["name"] == "shipped"
+    assert prov["stimuli"]["stories_per_emotion"] == dict.fromkeys(EMOTIONS, 4)
+    assert len(prov["stimuli"]["texts_hash"]) == 16
+    assert prov["denoising"]["variance_fraction"] == 0.5
+    assert prov["denoising"]["components_removed_per_layer"] == extraction.subspace.removed
+    assert len(prov["layer_norms"]["values"]) == tiny.n_layers
+    assert {"steer_version", "created", "short_text_rule"} <= prov.keys()
+    assert bank.names == EMOTIONS and bank.default_layer == 3
+    bank.save(tmp_path / "bank.safetensors")
+    loaded = VectorSet.load(tmp_path / "bank.safetensors")
+    assert loaded.provenance == prov
+    assert loaded.reference_mean is not None
+    assert torch.equal(loaded.reference_mean, bank.reference_mean)
+    assert torch.equal(loaded.vectors, bank.vectors)
+
+
+def test_story_means_resume_from_the_cache(extraction, tiny: LoadedModel, monkeypatch) -> None:
+    def fail(*_args, **_kwargs):
+        raise AssertionError("recomputed an emotion that was cached")
+
+    monkeypatch.setattr(story_means_module, "text_activations", fail)
+    again = story_means_module.story_means(
+        tiny, extraction.stories, Site.RESID_POST, TokenWindow(20), batch_size=8
+    )
+    assert torch.equal(again, extraction.story_means)
+
+
+def test_token_moments_batched_equal_one_text_at_a_time(tiny: LoadedModel) -> None:
+    ids = [tiny.formatter.text_ids(t) for t in ("short", "a much longer text here", "mid one")]
+    refs = [HookRef(1), HookRef(3)]
+    batched = token_moments(tiny, ids, refs, TokenWindow(2), batch_size=3)
+    singles = [token_moments(tiny, [i], refs, TokenWindow(2), batch_size=1) for i in ids]
+    assert torch.allclose(batched.total, sum(s.total for s in singles), atol=1e-4)
+    assert torch.allclose(batched.outer, sum(s.outer for s in singles), atol=1e-3)
+    assert batched.count.tolist() == [float(sum(s.count[0] for s in singles))] * 2
+
+
+def test_readouts_are_centred_projections_on_unit_vectors(extraction, tiny: LoadedModel) -> None:
+    bank = extraction.bank
+    ids = tiny.formatter.text_ids("A calm evening by the lake.")
+    readout = read_texts(tiny, bank, [ids])[0]
+    layer = bank.default_layer
+    hidden = text_activations(tiny, [ids], [HookRef(layer)], TokenWindow(1)).means[0, 0]
+    unit = torch.nn.functional.normalize(bank.vectors[:, layer], dim=-1)
+    assert bank.reference_mean is not None
+    expected = (hidden - bank.reference_mean[layer]) @ unit.T
+    means = torch.tensor(list(readout.means().values()))
+    assert torch.allclose(means, expected, atol=1e-4)
+    assert len(readout.tokens) == len(ids) - 1
+    assert readout.top(2) == sorted(readout.means(), key=readout.means().get, reverse=True)[:2]

@@ -1,0 +1,70 @@
+"""Validation pieces: word ratings, PCA correlation, topic split, probe, logit lens, report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from steer.extraction.pipeline import ExtractionSettings, extract
+from steer.models.loaded import LoadedModel
+from steer.resources import neutral_dialogues
+from steer.stimuli.shipped import load_shipped
+from steer.validation.geometry import cluster_order, correlation, cosine_matrix, pca
+from steer.validation.probe import split_topics
+from steer.validation.ratings import arousal_ratings, valence_ratings
+from steer.validation.report import ValidationSettings, validate
+
+
+def test_valence_comes_from_vader_and_arousal_from_nrc() -> None:
+    valence = valence_ratings(["happy", "sad", "calm", "desperate", "not-a-word"])
+    assert valence["happy"] > 0 > valence["sad"] and "not-a-word" not in valence
+    arousal = arousal_ratings(["angry", "afraid", "calm"])
+    assert arousal, "nrclex is installed by `make setup`"
+    assert arousal["angry"] > arousal["calm"]
+
+
+def test_correlation_is_oriented_and_skips_unrated_words() -> None:
+    scores = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
+    names = ["a", "b", "c", "d", "e"]
+    result = correlation(scores, names, {"a": 2.0, "b": 1.0, "c": 0.0, "d": -1.0})
+    assert result["r"] == 1.0 and result["sign"] == -1 and result["n_words"] == 4
+    assert correlation(scores, names, {"a": 1.0, "b": 1.0, "c": 1.0})["r"] is None
+
+
+def test_pca_finds_the_dominant_direction() -> None:
+    generator = torch.Generator().manual_seed(0)
+    vectors = torch.randn(10, 1, generator=generator) * torch.tensor([[5.0, 0.1, 0.1]])
+    result = pca(vectors)
+    assert result.explained[0] > 0.99
+
+
+def test_clustering_puts_similar_vectors_together() -> None:
+    vectors = torch.tensor([[1.0, 0.0], [0.0, 1.0], [0.99, 0.1], [0.1, 0.99]])
+    order = cluster_order(cosine_matrix(vectors))
+    assert abs(order.index(0) - order.index(2)) == 1 and abs(order.index(1) - order.index(3)) == 1
+
+
+def test_topic_split_is_disjoint_and_deterministic() -> None:
+    topics = [f"t{i}" for i in range(10)] * 3
+    split = split_topics(topics, 0.3, seed=1)
+    assert len(split.test) == 3 and not set(split.test) & set(split.train)
+    assert split == split_topics(topics, 0.3, seed=1) != split_topics(topics, 0.3, seed=2)
+
+
+def test_validate_writes_the_report_and_figures(tiny: LoadedModel, tmp_path: Path) -> None:
+    emotions = ["happy", "sad", "calm", "angry"]
+    stories = [s for e in emotions for s in load_shipped([e])[:6]]
+    extraction = extract(
+        tiny, stories, neutral_dialogues()[:8], emotions, ExtractionSettings(start_token=10), "x"
+    )
+    report = validate(tiny, extraction, tmp_path, ValidationSettings(test_fraction=0.3))
+    saved = json.loads((tmp_path / "validation.json").read_text())
+    assert saved["probe"]["chance_top1"] == 0.25 and len(saved["probe"]["by_layer"]) == 4
+    assert saved["pca"]["pc1_valence"]["words"] == ["happy", "sad", "calm", "angry"]
+    assert set(saved["logit_lens"]) == set(emotions)
+    assert all(len(tokens) == 10 for tokens in saved["logit_lens"].values())
+    for figure in report["figures"]:
+        assert (tmp_path / figure).stat().st_size > 10_000
