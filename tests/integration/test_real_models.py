@@ -87,3 +87,14 @@ def test_both_engines_steer_the_same(smollm2: LoadedModel) -> None:
         with steering(smollm2, plan.directions, 0.2, engine=engine), torch.no_grad():
             results.append(generating_model(smollm2, engine)(input_ids=ids).logits)
     assert torch.allclose(results[0], results[1], atol=1e-3)
+
+
+@pytest.mark.parametrize("option", ["smollm2_135m_instruct", "gemma3_270m"])
+def test_the_model_configs_instantiate(option: str) -> None:
+    from hydra.utils import instantiate
+
+    from steer.cli.config_errors import compose_config
+
+    model = instantiate(compose_config([f"model={option}"]).model)
+    assert isinstance(model, LoadedModel)
+    assert model.n_layers == {"smollm2_135m_instruct": 30, "gemma3_270m": 18}[option]

@@ -31,13 +31,27 @@ def test_every_option_of_every_group_composes(group: str, option: str) -> None:
     assert cfg[group] is not None
 
 
-def test_models_tasks_and_vectors_instantiate(tiny: LoadedModel) -> None:
+@pytest.mark.parametrize("option", options("stimuli"))
+def test_every_stimuli_option_composes_into_the_extract_config(option: str) -> None:
+    cfg = compose_config([f"stimuli={option}"], config_name="extract")
+    assert cfg.vectors.start_token == 50 and cfg.vectors.denoise_fraction == 0.5
+
+
+def test_every_cheap_group_option_instantiates(tiny: LoadedModel, tmp_path: Path) -> None:
+    """Models other than tiny_random load real weights: tests/integration instantiates them."""
     cfg = compose_config(["model=tiny_random"])
     model = instantiate(cfg.model)
     assert isinstance(model, LoadedModel) and model.n_layers == 4
     assert [p.id for p in instantiate(cfg.task).prompts()][:2] == ["p000", "p001"]
-    vectors = instantiate(compose_config(["vectors.reference_limit=4"]).vectors)(tiny)
-    assert isinstance(vectors, VectorSet) and vectors.names == ["happy_vs_sad"]
+    contrast = instantiate(compose_config(["vectors.reference_limit=4"]).vectors)(tiny)
+    assert isinstance(contrast, VectorSet) and contrast.names == ["happy_vs_sad"]
+    contrast.save(tmp_path / "v.safetensors")
+    for option in ("file", "bank"):
+        node = compose_config([f"vectors={option}", f"vectors.path={tmp_path / 'v.safetensors'}"])
+        assert instantiate(node.vectors)(tiny).names == ["happy_vs_sad"]
+    for option in options("stimuli"):
+        extract_cfg = compose_config([f"stimuli={option}"], config_name="extract")
+        assert instantiate(extract_cfg.stimuli).name == option
 
 
 def test_the_loaders_of_the_real_models_are_importable() -> None:
