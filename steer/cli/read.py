@@ -99,6 +99,12 @@ def main(argv: list[str]) -> int:
         raise SteerError("no text to read", "pass texts as arguments or --file FILE")
     bank, model = load_bank_and_model(args.bank)
     layer = bank.default_layer if args.layer is None else args.layer
+    if not -bank.n_layers <= layer < bank.n_layers:
+        raise SteerError(
+            f"--layer {layer} is out of range for a bank of {bank.n_layers} layers",
+            f"choose 0 to {bank.n_layers - 1} (or -1 for the last)",
+        )
+    layer %= bank.n_layers
     readouts = read_texts(model, bank, [model.formatter.text_ids(t) for t in texts], layer)
     if args.json:
         for text, readout in zip(texts, readouts, strict=True):

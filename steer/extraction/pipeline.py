@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -13,6 +12,7 @@ from safetensors.torch import load_file, save_file
 
 from steer import __version__
 from steer.activations import SHORT_TEXT_RULE, TokenWindow, token_moments
+from steer.errors import SteerError
 from steer.extraction.denoise import NeutralSubspace, top_components
 from steer.extraction.story_means import activation_cache_dir, story_means
 from steer.hooks import HookRef, Site, hook_name_pattern
@@ -31,11 +31,31 @@ class ExtractionSettings:
     site: Site = Site.RESID_POST
     batch_size: int = 8
 
+    def __post_init__(self) -> None:
+        if self.start_token < 1:
+            raise SteerError(
+                f"vectors.start_token={self.start_token} would read the BOS token or padding",
+                "use 1 or more (the paper uses 50)",
+            )
+        if not 0 <= self.denoise_fraction < 1:
+            raise SteerError(
+                f"vectors.denoise_fraction={self.denoise_fraction} is outside [0, 1)",
+                "use e.g. 0.5 (the paper), or 0 to skip denoising",
+            )
+        if self.batch_size < 1:
+            raise SteerError("vectors.batch_size must be at least 1", "use e.g. 8")
+
 
 def emotion_means(
     means: torch.Tensor, labels: Sequence[str], emotions: Sequence[str]
 ) -> torch.Tensor:
     """Mean of the story means per emotion: [n_emotions, n_layers, d_model]."""
+    empty = [e for e in emotions if e not in labels]
+    if empty:
+        raise SteerError(
+            f"no stories for {', '.join(empty)}",
+            "drop these emotions or give them stories (self-generated slots can all fail)",
+        )
     rows = [means[[i for i, label in enumerate(labels) if label == e]].mean(0) for e in emotions]
     return torch.stack(rows)
 
@@ -63,7 +83,9 @@ def neutral_statistics(
     moments = token_moments(model, ids, refs, window, settings.batch_size, "neutral texts")
     mean, cov = moments.covariance()
     folder.mkdir(parents=True, exist_ok=True)
-    save_file({"mean": mean.float().contiguous(), "cov": cov.float().contiguous()}, str(path))
+    scratch = path.with_suffix(".tmp")
+    save_file({"mean": mean.float().contiguous(), "cov": cov.float().contiguous()}, str(scratch))
+    scratch.replace(path)
     return mean.float(), cov.float(), note
 
 
@@ -131,10 +153,3 @@ def extract(
         reference_mean=neutral_mean,
     )
     return Extraction(bank=bank, story_means=means, stories=list(stories), subspace=subspace)
-
-
-def save_extraction(extraction: Extraction, folder: Path) -> Path:
-    """Write ``bank.safetensors`` + ``bank.json`` (and the story means for validation)."""
-    path = folder / "bank.safetensors"
-    extraction.bank.save(path)
-    return path

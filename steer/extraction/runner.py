@@ -9,10 +9,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import torch
 from omegaconf import DictConfig, OmegaConf
 
 from steer.extraction.pipeline import Extraction, ExtractionSettings, extract
 from steer.hooks import parse_site
+from steer.models.cache import cache_root
 from steer.models.loaded import LoadedModel
 from steer.resources import neutral_dialogues
 from steer.runs.records import write_json
@@ -29,8 +31,8 @@ STORIES = "stories.jsonl"
 
 def published_bank(model_choice: str) -> Path:
     """Where `steer extract` publishes a model's bank: the default of `steer read` and
-    ``vectors=bank``."""
-    return Path("results") / "banks" / model_choice / BANK
+    ``vectors=bank``. Under the cache root, so it is found from any working directory."""
+    return cache_root() / "banks" / model_choice / BANK
 
 
 def extraction_settings(cfg: DictConfig) -> ExtractionSettings:
@@ -154,6 +156,13 @@ def revalidate(bank_dir: Path, out: Path, settings: ValidationSettings) -> dict[
         bank.provenance["stimuli"]["name"],
         model_config,
     )
+    if not torch.allclose(extraction.bank.vectors, bank.vectors, atol=1e-4, rtol=1e-3):
+        raise SteerError(
+            f"the vectors rebuilt from {bank_dir} differ from the saved bank "
+            "(other neutral texts, changed stories or stale caches)",
+            "re-run `steer extract` with the settings in bank.json",
+        )
+    extraction.bank = bank  # report on the saved bank itself
     out.mkdir(parents=True, exist_ok=True)
     report = validate(model, extraction, out, settings)
     write_json(out / "validated_bank.json", {"bank": str(bank_dir / BANK)})

@@ -9,12 +9,14 @@ import torch
 from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
 
-from steer.activations import TokenWindow, text_activations
+from steer.activations import SHORT_TEXT_RULE, TokenWindow, text_activations
 from steer.hooks import HookRef, Site
 from steer.models.cache import cache_root
 from steer.models.loaded import LoadedModel
 from steer.resources import content_hash
 from steer.stimuli.story import Story
+
+CACHE_VERSION = 2  # bump when the way story means are computed changes
 
 
 def activation_cache_dir(model: LoadedModel, site: Site, window: TokenWindow) -> Path:
@@ -41,12 +43,12 @@ def story_means(
     emotions = list(dict.fromkeys(s.emotion for s in stories))
     for emotion in tqdm(emotions, desc="extracting", unit="emotion", disable=None):
         indices = [i for i, s in enumerate(stories) if s.emotion == emotion]
-        texts = [stories[i].text for i in indices]
-        path = folder / f"{emotion}-{content_hash(texts)}.safetensors"
+        ids = [model.formatter.text_ids(stories[i].text) for i in indices]
+        key = content_hash([ids, SHORT_TEXT_RULE, CACHE_VERSION])
+        path = folder / f"{emotion}-{key}.safetensors"
         if path.is_file():
             means = load_file(str(path))["means"]
         else:
-            ids = [model.formatter.text_ids(text) for text in texts]
             means = text_activations(model, ids, refs, window, batch_size, emotion).means
             scratch = path.with_suffix(".tmp")
             save_file({"means": means.contiguous()}, str(scratch))

@@ -173,7 +173,7 @@ class ExtractSchema:
     stimuli: Any = MISSING
     vectors: ExtractVectorsSchema = field(default_factory=ExtractVectorsSchema)
     validation: ValidationSchema = field(default_factory=ValidationSchema)
-    # Also copy the bank to results/banks/<model>/ (the default of `steer read`, vectors=bank).
+    # Also copy the bank to <cache>/banks/<model>/ (the default of `steer read`, vectors=bank).
     publish: bool = True
 
 
@@ -194,6 +194,13 @@ SCHEMAS: dict[tuple[str | None, str], Any] = {
 
 
 def register_schemas() -> None:
+    """The schemas, and the ``${steer_cache:}`` resolver (the cache root, see models.cache)."""
+    from omegaconf import OmegaConf
+
+    from steer.models.cache import cache_root
+
+    if not OmegaConf.has_resolver("steer_cache"):
+        OmegaConf.register_new_resolver("steer_cache", lambda: str(cache_root()))
     store = ConfigStore.instance()
     for (group, name), node in SCHEMAS.items():
         store.store(group=group, name=name, node=node)

@@ -40,12 +40,17 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "worried": ("worry", "worries", "worrying"),
 }
 
-_SUFFIXES = ("ed", "ing", "ful", "ous", "ly", "ness", "y", "e")
+_STRIPPED = ("ed", "ing", "ly", "ness", "y", "e")
+# The endings that make the emotion word's family: desperat+ely, happ+iness, calm+ness, ...
+_FAMILY = (
+    "", "e", "s", "es", "d", "ed", "ly", "ely", "ily", "ness", "iness", "ing", "er", "ier",
+    "est", "iest", "y", "ity", "ation", "ion", "ment",
+)  # fmt: skip
 
 
 def stem(word: str) -> str:
-    """A crude stem: strip one common suffix while at least four letters remain."""
-    for suffix in _SUFFIXES:
+    """Strip one inflection while at least four letters remain (desperate -> desperat)."""
+    for suffix in _STRIPPED:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
     return word
@@ -53,10 +58,12 @@ def stem(word: str) -> str:
 
 @cache
 def forbidden_pattern(emotion: str) -> re.Pattern[str]:
-    """Matches the emotion word, any word starting with its stem, and its direct synonyms."""
-    parts = [re.escape(stem(emotion)) + r"\w*", re.escape(emotion)]
-    parts += [re.escape(word) + r"\b" for word in SYNONYMS.get(emotion, ())]
-    return re.compile(r"\b(?:" + "|".join(parts) + ")", re.IGNORECASE)
+    """Matches the emotion word, its family (its stem plus a known ending, so "happened" and
+    "saddle" are not caught) and its direct synonyms, as whole words."""
+    endings = "|".join(re.escape(e) for e in sorted(_FAMILY, key=len, reverse=True))
+    parts = [re.escape(stem(emotion)) + f"(?:{endings})", re.escape(emotion)]
+    parts += [re.escape(word) for word in SYNONYMS.get(emotion, ())]
+    return re.compile(r"\b(?:" + "|".join(parts) + r")\b", re.IGNORECASE)
 
 
 def forbidden_words_in(text: str, emotion: str) -> list[str]:

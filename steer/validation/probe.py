@@ -9,6 +9,7 @@ from typing import Any
 
 import torch
 
+from steer.errors import SteerError
 from steer.extraction.denoise import NeutralSubspace
 from steer.extraction.pipeline import centred, emotion_means
 
@@ -22,7 +23,10 @@ class TopicSplit:
 def split_topics(topics: Sequence[str], test_fraction: float, seed: int) -> TopicSplit:
     unique = sorted(set(topics))
     if len(unique) < 2:
-        raise ValueError("a held-out split needs stories on at least two topics")
+        raise SteerError(
+            "the held-out probe needs stories on at least two topics",
+            "use stimuli with several topics (the shipped ones have ten)",
+        )
     shuffled = unique[:]
     random.Random(seed).shuffle(shuffled)
     n_test = min(len(unique) - 1, max(1, round(test_fraction * len(unique))))

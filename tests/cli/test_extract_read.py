@@ -44,6 +44,22 @@ def test_validate_rebuilds_the_report(bank_dir: Path, tmp_path: Path) -> None:
     assert again["probe"]["by_layer"] == first["probe"]["by_layer"]
 
 
+def test_validate_refuses_a_bank_that_its_stories_do_not_rebuild(
+    bank_dir: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from safetensors.torch import load_file, save_file
+
+    altered = Path(shutil.copytree(bank_dir, tmp_path / "altered"))
+    tensors = load_file(str(altered / "bank.safetensors"))
+    tensors["vectors"] = tensors["vectors"] * 1.5
+    save_file(tensors, str(altered / "bank.safetensors"))
+    result = steer("validate", str(altered), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "differ from the saved bank" in result.stderr
+
+
 def test_read_prints_json_lines_and_a_table(bank_dir: Path, tmp_path: Path) -> None:
     texts = tmp_path / "texts.jsonl"
     texts.write_text('{"text": "A quiet lake."}\n{"text": "Everything is lost."}\n')
@@ -66,6 +82,8 @@ def test_read_prints_json_lines_and_a_table(bank_dir: Path, tmp_path: Path) -> N
         (["extract", "vectors.emotions=[vengeful]"], "no shipped stories for vengeful"),
         (["read", "--bank", "missing.safetensors", "x"], "missing.safetensors does not exist"),
         (["read", "--bank", "BANK"], "no text to read"),
+        (["read", "--bank", "BANK", "--layer", "9", "x"], "--layer 9 is out of range"),
+        (["extract", "vectors.start_token=0"], "would read the BOS token"),
         (["validate", "nowhere"], "does not exist"),
     ],
 )

@@ -54,6 +54,14 @@ def test_every_cheap_group_option_instantiates(tiny: LoadedModel, tmp_path: Path
         assert instantiate(extract_cfg.stimuli).name == option
 
 
+def test_the_default_bank_lives_under_the_cache_root(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("STEER_CACHE", str(tmp_path))
+    cfg = compose_config(["vectors=bank"])
+    assert cfg.vectors.path == str(
+        tmp_path / "banks" / "smollm2_135m_instruct" / "bank.safetensors"
+    )
+
+
 def test_the_loaders_of_the_real_models_are_importable() -> None:
     for option in ("smollm2_135m_instruct", "gemma3_270m", "hf"):
         target = compose_config(

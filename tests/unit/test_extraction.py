@@ -109,3 +109,46 @@ def test_readouts_are_centred_projections_on_unit_vectors(extraction, tiny: Load
     assert torch.allclose(means, expected, atol=1e-4)
     assert len(readout.tokens) == len(ids) - 1
     assert readout.top(2) == sorted(readout.means(), key=readout.means().get, reverse=True)[:2]
+
+
+def test_an_interrupted_extraction_recomputes_only_what_is_missing(
+    tiny: LoadedModel, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("STEER_CACHE", str(tmp_path))
+    stories = [s for e in EMOTIONS for s in load_shipped([e])[:2]]
+    real = story_means_module.text_activations
+    calls: list[str] = []
+
+    def interrupted(*args, **kwargs):
+        calls.append(args[-1] if len(args) > 5 else kwargs.get("description", "?"))
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(story_means_module, "text_activations", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        story_means_module.story_means(tiny, stories, Site.RESID_POST, TokenWindow(20), 8)
+    calls.clear()
+    monkeypatch.setattr(story_means_module, "text_activations", lambda *a, **k: (
+        calls.append(a[-1]), real(*a, **k))[1])  # fmt: skip
+    resumed = story_means_module.story_means(tiny, stories, Site.RESID_POST, TokenWindow(20), 8)
+    assert calls == EMOTIONS[1:]  # the first emotion was saved before the interruption
+    monkeypatch.setenv("STEER_CACHE", str(tmp_path / "fresh"))
+    monkeypatch.setattr(story_means_module, "text_activations", real)
+    fresh = story_means_module.story_means(tiny, stories, Site.RESID_POST, TokenWindow(20), 8)
+    assert torch.equal(resumed, fresh)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"start_token": 0}, "would read the BOS token"),
+        ({"denoise_fraction": 1.0}, "outside \\[0, 1\\)"),
+        ({"batch_size": 0}, "at least 1"),
+    ],
+)
+def test_bad_extraction_settings_are_refused(settings: dict, message: str) -> None:
+    from steer.errors import SteerError
+
+    with pytest.raises(SteerError, match=message):
+        ExtractionSettings(**settings)

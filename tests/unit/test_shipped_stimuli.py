@@ -42,6 +42,9 @@ def test_the_forbidden_rule_catches_families_and_synonyms() -> None:
     assert forbidden_words_in("An angry man.", "angry") == ["angry"]
     assert forbidden_words_in("The contents of the box.", "content") == ["contents"]
     assert forbidden_words_in("Nothing to see here.", "afraid") == []
+    assert forbidden_words_in("It happened on a saddle.", "happy") == []
+    assert forbidden_words_in("It happened on a saddle.", "sad") == []
+    assert forbidden_words_in("She was happier.", "happy") == ["happier"]
 
 
 def test_neutral_dialogues_are_shipped() -> None:

@@ -68,3 +68,63 @@ def test_validate_writes_the_report_and_figures(tiny: LoadedModel, tmp_path: Pat
     assert all(len(tokens) == 10 for tokens in saved["logit_lens"].values())
     for figure in report["figures"]:
         assert (tmp_path / figure).stat().st_size > 10_000
+
+
+def synthetic_means(n_emotions: int = 4, per_topic: int = 2, topics: int = 5, noise: float = 0.3):
+    """Story means = an emotion direction + a topic offset + noise, at 2 layers of width 16."""
+    generator = torch.Generator().manual_seed(0)
+    directions = torch.randn(n_emotions, 16, generator=generator) * 3
+    offsets = torch.randn(topics, 16, generator=generator)
+    rows, labels, topic_names = [], [], []
+    for e in range(n_emotions):
+        for t in range(topics):
+            for _ in range(per_topic):
+                row = directions[e] + offsets[t] + noise * torch.randn(16, generator=generator)
+                rows.append(torch.stack([row, row]))
+                labels.append(f"e{e}")
+                topic_names.append(f"t{t}")
+    return torch.stack(rows), labels, topic_names, [f"e{e}" for e in range(n_emotions)]
+
+
+def no_subspace(layers: int = 2):
+    from steer.extraction.denoise import NeutralSubspace
+
+    return NeutralSubspace(tuple(torch.zeros(16, 0) for _ in range(layers)), (0.0,) * layers, 0.0)
+
+
+def test_the_probe_classifies_separable_stories_perfectly() -> None:
+    from steer.validation.probe import held_out_accuracy
+
+    means, labels, topics, emotions = synthetic_means()
+    split = split_topics(topics, 0.4, seed=0)
+    rows = held_out_accuracy(means, labels, topics, emotions, no_subspace(), split)
+    assert [r["top1"] for r in rows] == [1.0, 1.0]
+
+
+def test_the_probe_does_not_look_at_test_stories_when_building_vectors() -> None:
+    from steer.validation.probe import held_out_accuracy
+
+    means, labels, topics, emotions = synthetic_means()
+    split = split_topics(topics, 0.4, seed=0)
+    before = held_out_accuracy(means, labels, topics, emotions, no_subspace(), split)
+    shuffled = means.clone()
+    test_rows = [i for i, t in enumerate(topics) if t in split.test]
+    # Give every test story the same mean: if test stories leaked into the vectors or the
+    # centring offset, the training side would change too; it must not, so accuracy drops to
+    # exactly one emotion's share.
+    shuffled[test_rows] = means[test_rows[0]]
+    after = held_out_accuracy(shuffled, labels, topics, emotions, no_subspace(), split)
+    assert before[0]["top1"] == 1.0 and after[0]["top1"] == 0.25
+
+
+def test_an_emotion_without_stories_is_refused() -> None:
+    import pytest
+
+    from steer.errors import SteerError
+    from steer.extraction.pipeline import emotion_means
+
+    means, labels, _, _ = synthetic_means()
+    with pytest.raises(SteerError, match="no stories for e9"):
+        emotion_means(means, labels, ["e0", "e9"])
+    with pytest.raises(SteerError, match="at least two topics"):
+        split_topics(["only"] * 4, 0.3, seed=0)
