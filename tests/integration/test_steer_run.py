@@ -35,7 +35,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_run_writes_every_file(demo_run: Path) -> None:
     for name in ("generations.jsonl", "metrics.json", "run.json", "run.log"):
         assert (demo_run / name).is_file()
-    for name in ("config.yaml", "overrides.yaml", "hydra.yaml"):
+    for name in ("config.yaml", "overrides.yaml"):  # steer writes these itself
         assert (demo_run / ".hydra" / name).is_file()
     records = (demo_run / "generations.jsonl").read_text().splitlines()
     assert len(records) == 6 * 3
