@@ -7,13 +7,10 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from omegaconf import OmegaConf
-
 from steer.errors import SteerError
-from steer.extraction.runner import published_bank
+from steer.extraction.runner import model_for_bank, published_bank
 from steer.models.loaded import LoadedModel
 from steer.readouts import Readout, read_texts
-from steer.runs.runner import build
 from steer.vectors.vector_set import VectorSet
 
 DEFAULT_MODEL = "smollm2_135m_instruct"
@@ -50,12 +47,7 @@ def load_bank_and_model(path: Path | None) -> tuple[VectorSet, LoadedModel]:
             "run `steer extract` first (a few minutes on CPU), or pass --bank",
         )
     bank = VectorSet.load(bank_path)
-    model_config = bank.provenance.get("model_config")
-    if not model_config:
-        raise SteerError(f"{bank_path} does not say how to load its model", "re-extract it")
-    model: LoadedModel = build(OmegaConf.create(model_config))
-    bank.check_compatible(model)
-    return bank, model
+    return bank, model_for_bank(bank, bank_path)
 
 
 def as_json(text: str, readout: Readout, k: int) -> str:

@@ -12,16 +12,18 @@ from typing import Any
 import torch
 from omegaconf import DictConfig, OmegaConf
 
+from steer.errors import SteerError
 from steer.extraction.pipeline import Extraction, ExtractionSettings, extract
 from steer.hooks import parse_site
 from steer.models.cache import cache_root
 from steer.models.loaded import LoadedModel
 from steer.resources import neutral_dialogues
 from steer.runs.records import write_json
-from steer.runs.runner import build, save_config
+from steer.runs.runner import build, plain, save_config
 from steer.stimuli.emotions import resolve_emotions
 from steer.stimuli.story import Story
 from steer.validation.report import ValidationSettings, validate
+from steer.vectors.vector_set import VectorSet
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,16 @@ def read_stories(path: Path) -> list[Story]:
     return [Story(r["emotion"], r["topic"], r["text"], r["narrator"], r["source"]) for r in rows]
 
 
+def model_for_bank(bank: VectorSet, bank_path: Path) -> LoadedModel:
+    """Load the model a bank records in its provenance, and check the bank fits it."""
+    model_config = bank.provenance.get("model_config")
+    if not model_config:
+        raise SteerError(f"{bank_path} does not say how to load its model", "re-extract it")
+    model: LoadedModel = build(OmegaConf.create(model_config))
+    bank.check_compatible(model)
+    return model
+
+
 def summary_lines(report: dict[str, Any]) -> list[str]:
     probe, pca = report["probe"]["at_default_layer"], report["pca"]
     return [
@@ -71,15 +83,13 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
 def run_extract(
     cfg: DictConfig, output_dir: Path, overrides: Sequence[str], model_choice: str
 ) -> dict[str, float]:
-    emotions = resolve_emotions(OmegaConf.to_object(cfg.vectors.emotions)  # type: ignore[arg-type]
-                                if OmegaConf.is_config(cfg.vectors.emotions)
-                                else str(cfg.vectors.emotions))  # fmt: skip
+    emotions = resolve_emotions(plain(cfg.vectors.emotions))
     settings = extraction_settings(cfg)
     stimuli = build(cfg.stimuli)
     model: LoadedModel = build(cfg.model)
     save_config(cfg, overrides, output_dir)
     stories = stimuli.stories(model, emotions)
-    neutral = stimuli.neutral(model) if hasattr(stimuli, "neutral") else neutral_dialogues()
+    neutral = stimuli.neutral(model)
     model_config = OmegaConf.to_container(cfg.model, resolve=True)
     extraction = extract(
         model,
@@ -125,20 +135,13 @@ def metrics_of(report: dict[str, Any]) -> dict[str, float]:
 
 def revalidate(bank_dir: Path, out: Path, settings: ValidationSettings) -> dict[str, Any]:
     """`steer validate`: rebuild the extraction of a saved bank (from caches) and validate it."""
-    from steer.errors import SteerError
-    from steer.vectors.vector_set import VectorSet
-
     bank = VectorSet.load(bank_dir / BANK)
     if not (bank_dir / STORIES).is_file():
         raise SteerError(
             f"{bank_dir / STORIES} does not exist",
             "give a directory `steer extract` wrote (bank.safetensors and stories.jsonl)",
         )
-    model_config = bank.provenance.get("model_config")
-    if not model_config:
-        raise SteerError(f"{bank_dir / BANK} does not say how to load its model", "re-extract it")
-    model: LoadedModel = build(OmegaConf.create(model_config))
-    bank.check_compatible(model)
+    model = model_for_bank(bank, bank_dir / BANK)
     stories = read_stories(bank_dir / STORIES)
     denoising = bank.provenance["denoising"]
     settings_used = ExtractionSettings(
@@ -154,7 +157,7 @@ def revalidate(bank_dir: Path, out: Path, settings: ValidationSettings) -> dict[
         bank.names,
         settings_used,
         bank.provenance["stimuli"]["name"],
-        model_config,
+        bank.provenance["model_config"],
     )
     if not torch.allclose(extraction.bank.vectors, bank.vectors, atol=1e-4, rtol=1e-3):
         raise SteerError(

@@ -47,6 +47,11 @@ def build(node: Any) -> Any:
         raise
 
 
+def plain(value: Any) -> Any:
+    """A config value as plain Python (a ListConfig becomes a list; scalars stay as they are)."""
+    return OmegaConf.to_object(value) if OmegaConf.is_config(value) else value
+
+
 def absolute_paths(cfg: DictConfig) -> None:
     """Resolve relative input paths against the working directory, so the saved config
     reproduces from anywhere."""
@@ -86,7 +91,7 @@ def _choose_vector(cfg: DictConfig, vectors: VectorSet) -> Any:
                 f"set steering.vector to one of: {', '.join(vectors.names[:12])}",
             )
         return vectors.names[0]
-    return OmegaConf.to_object(chosen) if OmegaConf.is_config(chosen) else chosen
+    return plain(chosen)
 
 
 @dataclass
