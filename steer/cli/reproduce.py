@@ -34,6 +34,11 @@ def _describe(key: tuple[Any, ...]) -> str:
     return ", ".join(f"{name}={value}" for name, value in zip(KEY_FIELDS, key, strict=True))
 
 
+def _replies(record: dict[str, Any]) -> list[str]:
+    """Every attempt's reply (older records hold only the final one)."""
+    return [a["text"] for a in record.get("attempts", [])] or [record["text"]]
+
+
 def differences(original: Path, again: Path, limit: int = 5) -> list[str]:
     first = {_key(r): r for r in read_records(original)}
     second = {_key(r): r for r in read_records(again)}
@@ -43,9 +48,15 @@ def differences(original: Path, again: Path, limit: int = 5) -> list[str]:
         if a is None or b is None:
             where = "reproduction" if a is None else "original"
             found.append(f"{_describe(key)}: only in the {where}")
-        elif a["text"] != b["text"]:
+        elif _replies(a) != _replies(b):
+            first_diff = next(
+                (x, y)
+                for x, y in zip([*_replies(a), ""], [*_replies(b), ""], strict=False)
+                if x != y
+            )
             found.append(
-                f"{_describe(key)}:\n  original:     {a['text']!r}\n  reproduction: {b['text']!r}"
+                f"{_describe(key)}:\n  original:     {first_diff[0]!r}\n"
+                f"  reproduction: {first_diff[1]!r}"
             )
         if len(found) >= limit:
             break

@@ -1,37 +1,137 @@
-"""Aggregates per strength, each with its delta against strength 0."""
+"""A run's records summarised per steering strength, each figure with its delta against 0.
+
+Per strength: the mean of every numeric metric (over the records that have it), a rate with a
+95% Wilson interval for every metric whose values are all 0 or 1, label counts (e.g. cheat
+types), the same means and rates per value of each ``info`` key (e.g. per variant), and the
+mean emotion readouts per attempt (over the rows that reached that attempt).
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+
+from steer.metrics.stats import wilson_interval
+
+Record = Mapping[str, Any]
 
 
 def strength_key(strength: float) -> str:
     return f"{strength:+g}" if strength else "0"
 
 
-def aggregate_by_strength(records: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Mean of every numeric metric per strength, with ``delta`` against strength 0."""
-    grouped: dict[float, list[Mapping[str, Any]]] = defaultdict(list)
+def _numeric(record: Record) -> dict[str, float]:
+    values = {
+        k: float(v)
+        for k, v in record["metrics"].items()
+        if isinstance(v, float | int) and not isinstance(v, bool)
+    }
+    values["n_tokens"] = float(record["n_tokens"])
+    values["eos_rate"] = float(record["finish_reason"] == "eos")
+    return values
+
+
+def rate_metrics(records: Sequence[Record]) -> set[str]:
+    """Metrics that are 0 or 1 in every record of the run: reported as rates."""
+    seen: dict[str, bool] = {}
+    for record in records:
+        for name, value in _numeric(record).items():
+            seen[name] = seen.get(name, True) and value in (0.0, 1.0)
+    return {name for name, binary in seen.items() if binary}
+
+
+def _means_and_rates(rows: Sequence[Record], rates: set[str]) -> dict[str, Any]:
+    columns: dict[str, list[float]] = defaultdict(list)
+    for row in rows:
+        for name, value in _numeric(row).items():
+            columns[name].append(value)
+    summary: dict[str, Any] = {
+        "n": len(rows),
+        "mean": {name: float(np.mean(values)) for name, values in sorted(columns.items())},
+    }
+    summary["rates"] = {}
+    for name in sorted(rates & columns.keys()):
+        hits, trials = int(sum(columns[name])), len(columns[name])
+        low, high = wilson_interval(hits, trials)
+        summary["rates"][name] = {
+            "rate": hits / trials,
+            "k": hits,
+            "n": trials,
+            "low": low,
+            "high": high,
+        }
+    return summary
+
+
+def _readouts(rows: Sequence[Record]) -> dict[str, dict[str, dict[str, float]]]:
+    """{attempt: {where: {emotion: mean}}} plus {attempt: {"n": rows}}."""
+    collected: dict[int, dict[str, dict[str, list[float]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list))
+    )
+    for row in rows:
+        for attempt in row.get("attempts", []):
+            for where, values in attempt.get("readouts", {}).items():
+                for emotion, value in values.items():
+                    collected[int(attempt["attempt"])][where][emotion].append(value)
+    return {
+        str(number): {
+            where: {e: float(np.nanmean(v)) for e, v in emotions.items()}
+            for where, emotions in places.items()
+        }
+        for number, places in sorted(collected.items())
+    }
+
+
+def _delta(value: Any, baseline: Any) -> Any:
+    """Entry-wise difference of two nested dicts of numbers (keys missing at 0 are skipped)."""
+    if isinstance(value, dict):
+        return {k: _delta(v, baseline[k]) for k, v in value.items() if k in baseline}
+    return value - baseline
+
+
+def _attach_deltas(entry: dict[str, Any], baseline: dict[str, Any]) -> None:
+    entry["delta"] = _delta(entry["mean"], baseline["mean"])
+    entry["rate_delta"] = {
+        k: v["rate"] - baseline["rates"][k]["rate"]
+        for k, v in entry["rates"].items()
+        if k in baseline["rates"]
+    }
+
+
+def aggregate_by_strength(records: Sequence[Record]) -> dict[str, dict[str, Any]]:
+    rates = rate_metrics(records)
+    grouped: dict[float, list[Record]] = defaultdict(list)
     for record in records:
         grouped[float(record["strength"])].append(record)
     summary: dict[str, dict[str, Any]] = {}
     for strength in sorted(grouped):
         rows = grouped[strength]
-        names = sorted(
-            {k for r in rows for k, v in r["metrics"].items() if isinstance(v, float | int)}
-        )
-        means = {name: float(np.mean([r["metrics"][name] for r in rows])) for name in names}
-        means["n_tokens"] = float(np.mean([r["n_tokens"] for r in rows]))
-        means["eos_rate"] = float(np.mean([r["finish_reason"] == "eos" for r in rows]))
-        summary[strength_key(strength)] = {"strength": strength, "n": len(rows), "mean": means}
+        entry: dict[str, Any] = {"strength": strength, **_means_and_rates(rows, rates)}
+        entry["labels"] = dict(Counter(label for r in rows for label in r.get("labels", [])))
+        by: dict[str, dict[str, Any]] = {}
+        for key in sorted({k for r in rows for k in r.get("info", {})}):
+            values = sorted({str(r["info"][key]) for r in rows if key in r.get("info", {})})
+            by[key] = {
+                value: _means_and_rates(
+                    [r for r in rows if str(r.get("info", {}).get(key)) == value], rates
+                )
+                for value in values
+            }
+        entry["by"] = by
+        entry["readouts"] = _readouts(rows)
+        summary[strength_key(strength)] = entry
     baseline = summary.get("0")
-    for entry in summary.values():
-        if baseline is not None:
-            entry["delta"] = {k: v - baseline["mean"][k] for k, v in entry["mean"].items()}
+    if baseline is not None:
+        for entry in summary.values():
+            _attach_deltas(entry, baseline)
+            for key, groups in entry["by"].items():
+                for value, group in groups.items():
+                    if value in baseline["by"].get(key, {}):
+                        _attach_deltas(group, baseline["by"][key][value])
+            entry["readouts_delta"] = _delta(entry["readouts"], baseline["readouts"])
     return summary
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -52,4 +52,12 @@ def write_json(path: Path, value: Any) -> None:
     """Write JSON atomically (temp file, then rename): a reader never sees half a file."""
     scratch = path.with_suffix(path.suffix + ".tmp")
     scratch.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    scratch.replace(path)
+
+
+def write_jsonl(path: Path, records: Iterable[Mapping[str, Any]]) -> None:
+    """Write JSON lines atomically (a whole file at once, unlike RecordWriter's appends)."""
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    scratch = path.with_suffix(path.suffix + ".tmp")
+    scratch.write_text(lines, encoding="utf-8")
     scratch.replace(path)

@@ -16,22 +16,24 @@ from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
 from steer.errors import SteerError
-from steer.generation import GenerationSettings, generate_rows
+from steer.generation import GenerationSettings
 from steer.metrics.aggregate import aggregate_by_strength, flat_metrics
-from steer.metrics.text import emotion_word_counts, text_metrics
 from steer.models.loaded import LoadedModel
 from steer.resources import content_hash
+from steer.runs.episodes import Played, Row, play
 from steer.runs.provenance import environment, model_record
-from steer.runs.records import RecordWriter, read_records, write_json
+from steer.runs.records import RecordWriter, read_records, write_json, write_jsonl
 from steer.steering.intervention import check_refs_fire, parse_engine
 from steer.steering.plan import SteeringPlan, make_plan
-from steer.tasks.prompts import Prompt
+from steer.tasks.base import Episode, Task
+from steer.transcript_readouts import TranscriptReader, make_reader
 from steer.vectors.vector_set import VectorSet
 
 log = logging.getLogger(__name__)
 
 GENERATIONS = "generations.jsonl"
-PATH_KEYS = ("task.path", "vectors.path")
+TASKS = "tasks.jsonl"
+PATH_KEYS = ("task.path", "vectors.path", "readouts.bank")
 
 
 def build(node: Any) -> Any:
@@ -66,14 +68,8 @@ def with_baseline(strengths: Sequence[float]) -> list[float]:
     return sorted({float(s) for s in strengths} | {0.0})
 
 
-@dataclass(frozen=True)
-class Row:
-    prompt: Prompt
-    strength: float
-
-
 def batches(
-    prompts: Sequence[Prompt], strengths: Sequence[float], size: int
+    prompts: Sequence[Episode], strengths: Sequence[float], size: int
 ) -> Iterator[list[Row]]:
     """Whole prompts per batch: a prompt's strengths (baseline included) always share a batch,
     so they share one seed; ``size`` caps the rows, but never below one prompt's strengths."""
@@ -99,14 +95,17 @@ class Prepared:
     model: LoadedModel
     vectors: VectorSet
     plan: SteeringPlan
-    prompts: list[Prompt]
+    task: Task
+    prompts: list[Episode]
     settings: GenerationSettings
+    reader: TranscriptReader | None
 
 
 def prepare(cfg: DictConfig) -> Prepared:
     """Load and check everything a run needs, before anything is generated or written."""
     settings = GenerationSettings(**OmegaConf.to_container(cfg.generation))  # type: ignore[arg-type]
-    prompts = build(cfg.task).prompts()  # a bad prompt file fails before the model loads
+    task: Task = build(cfg.task)
+    prompts = task.episodes()  # a bad task file fails before the model loads
     model: LoadedModel = build(cfg.model)
     vectors: VectorSet = build(cfg.vectors)(model)
     vectors.check_compatible(model)
@@ -120,7 +119,13 @@ def prepare(cfg: DictConfig) -> Prepared:
         parse_engine(str(cfg.steering.engine)),
     )
     check_refs_fire(model, plan.refs, plan.engine)
-    return Prepared(model, vectors, plan, prompts, settings)
+    readouts = cfg.get("readouts")
+    reader = None
+    if readouts is not None:
+        reader = make_reader(
+            model, readouts.bank, [str(e) for e in readouts.emotions], readouts.layer
+        )
+    return Prepared(model, vectors, plan, task, prompts, settings, reader)
 
 
 def job_hash(cfg: DictConfig, ready: Prepared) -> str:
@@ -130,7 +135,7 @@ def job_hash(cfg: DictConfig, ready: Prepared) -> str:
             "config": OmegaConf.to_container(cfg, resolve=True),
             "weights": ready.model.weights_hash,
             "vectors": ready.vectors.content_digest(),
-            "prompts": [[p.id, list(p.messages)] for p in ready.prompts],
+            "prompts": [[p.id, list(p.messages), dict(p.info)] for p in ready.prompts],
         }
     )
 
@@ -148,6 +153,13 @@ def finished_rows(path: Path, expected_hash: str) -> set[tuple[str, float]]:
     return done
 
 
+def write_audit(task: Task, path: Path) -> None:
+    """The task's own records (e.g. each coding task with its mutation and seed), if it has any."""
+    audit = getattr(task, "audit_records", None)
+    if audit is not None:
+        write_jsonl(path, audit())
+
+
 def save_config(cfg: DictConfig, overrides: Sequence[str], output_dir: Path) -> None:
     hydra_dir = output_dir / ".hydra"
     hydra_dir.mkdir(parents=True, exist_ok=True)
@@ -155,22 +167,29 @@ def save_config(cfg: DictConfig, overrides: Sequence[str], output_dir: Path) -> 
     (hydra_dir / "overrides.yaml").write_text(OmegaConf.to_yaml(list(overrides)))
 
 
-def _record(row: Row, plan: SteeringPlan, seed: int, out: Any, hash_: str) -> dict[str, Any]:
+def _record(
+    task: Task, played: Played, plan: SteeringPlan, seed: int, hash_: str
+) -> dict[str, Any]:
+    """One episode at one strength: its outcome, then every attempt."""
+    episode, last = played.row.episode, played.attempts[-1]
+    outcome = task.outcome(episode, [a.score for a in played.attempts])
     return {
-        "prompt_id": row.prompt.id,
-        "prompt": row.prompt.text,
+        "prompt_id": episode.id,
+        "prompt": episode.text,
+        "info": dict(episode.info),
         "vector": plan.label,
         "layers": plan.layers,
         "site": plan.refs[0].site.value,
         "unit": plan.unit,
         "positions": plan.positions,
-        "strength": row.strength,
+        "strength": played.row.strength,
         "seed": seed,
-        "text": out.text,
-        "n_tokens": len(out.tokens),
-        "finish_reason": out.finish_reason,
-        "metrics": text_metrics(out.text),
-        "emotion_word_counts": emotion_word_counts(out.text),
+        "text": last.reply.text,
+        "n_tokens": len(last.reply.tokens),
+        "finish_reason": last.reply.finish_reason,
+        "metrics": outcome.metrics,
+        "labels": list(outcome.labels),
+        "attempts": [attempt.record() for attempt in played.attempts],
         "job_hash": hash_,
     }
 
@@ -199,7 +218,7 @@ def _write_provenance(path: Path, ready: Prepared, strengths: list[float], wall:
 
 
 def run(cfg: DictConfig, output_dir: Path, overrides: Sequence[str] = ()) -> dict[str, float]:
-    """Generate every prompt at every strength, write the run files, return the metrics."""
+    """Play every episode at every strength, write the run files, return the metrics."""
     started = time.time()
     absolute_paths(cfg)
     ready = prepare(cfg)
@@ -207,9 +226,10 @@ def run(cfg: DictConfig, output_dir: Path, overrides: Sequence[str] = ()) -> dic
     path = output_dir / GENERATIONS
     done = finished_rows(path, hash_)  # refuses a foreign run before anything is written
     save_config(cfg, overrides, output_dir)
+    write_audit(ready.task, output_dir / TASKS)
     strengths = with_baseline(cfg.steering.strengths)
     plan, model = ready.plan, ready.model
-    prompt_ids = {p.id: model.formatter.chat_ids(list(p.messages)) for p in ready.prompts}
+    workers = int(OmegaConf.select(cfg, "sandbox.workers", default=1))
     total = len(ready.prompts) * len(strengths)
     log.info(
         "steering %s at layers %s (%s, unit %s) with strengths %s on %d prompts",
@@ -217,31 +237,32 @@ def run(cfg: DictConfig, output_dir: Path, overrides: Sequence[str] = ()) -> dic
     )  # fmt: skip
     if done:
         log.info("resuming: %d of %d generations already recorded", len(done), total)
-    progress = tqdm(total=total, initial=len(done), desc="generating", unit="gen", disable=None)
+    progress = tqdm(total=total, initial=len(done), desc=ready.task.name, unit="row", disable=None)
     with RecordWriter(path) as writer, progress:
         for index, batch in enumerate(batches(ready.prompts, strengths, ready.settings.batch_size)):
-            missing = [(r.prompt.id, r.strength) not in done for r in batch]
+            missing = [(r.episode.id, r.strength) not in done for r in batch]
             if not any(missing):
                 continue
             # A batch is always regenerated whole, so its composition and seed (and so its
             # sampled outputs) are those of an uninterrupted run.
             seed = int(cfg.seed) + index
-            outputs = generate_rows(
-                model,
-                [prompt_ids[row.prompt.id] for row in batch],
-                [row.strength for row in batch],
-                plan,
-                ready.settings,
-                seed,
+            results = play(
+                model, ready.task, batch, plan, ready.settings, seed, ready.reader, workers
             )
-            for row, out, needed in zip(batch, outputs, missing, strict=True):
+            for played, needed in zip(results, missing, strict=True):
                 if needed:
-                    writer.write(_record(row, plan, seed, out, hash_))
+                    writer.write(_record(ready.task, played, plan, seed, hash_))
             progress.update(sum(missing))
-    summary = aggregate_by_strength(read_records(path))
+    summary = aggregate_by_strength(list(read_records(path)))
     write_json(
         output_dir / "metrics.json",
-        {"vector": plan.label, "layers": plan.layers, "unit": plan.unit, "by_strength": summary},
+        {
+            "task": ready.task.name,
+            "vector": plan.label,
+            "layers": plan.layers,
+            "unit": plan.unit,
+            "by_strength": summary,
+        },
     )
     _write_provenance(output_dir / "run.json", ready, strengths, time.time() - started)
     return flat_metrics(summary)

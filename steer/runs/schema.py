@@ -31,6 +31,29 @@ class EngineChoice(StrEnum):
     bridge = "bridge"
 
 
+class IsolationChoice(StrEnum):
+    bwrap = "bwrap"
+    rlimits = "rlimits"
+
+
+class CodeSourceChoice(StrEnum):
+    humaneval = "humaneval"
+    handwritten = "handwritten"
+    both = "both"
+
+
+class VariantChoice(StrEnum):
+    original = "original"
+    oneoff = "oneoff"
+    conflicting = "conflicting"
+
+
+class PickChoice(StrEnum):
+    shortest = "shortest"
+    first = "first"
+    random = "random"
+
+
 class SiteChoice(StrEnum):
     resid_pre = "resid_pre"
     resid_mid = "resid_mid"
@@ -95,6 +118,73 @@ class PromptsTaskSchema:
 
 
 @dataclass
+class ImpossibleCodeTaskSchema:
+    _target_: str = "steer.tasks.impossible_code.ImpossibleCodeTask"
+    sandbox: Any = "${sandbox}"
+    # humaneval (its problems in `variants`), handwritten (the shipped impossible set), both
+    source: CodeSourceChoice = CodeSourceChoice.humaneval
+    variants: list[VariantChoice] = field(
+        default_factory=lambda: [VariantChoice.oneoff, VariantChoice.conflicting]
+    )
+    # N problems chosen by `pick`, a list of ids ([HumanEval/0,...]), or null for all 164
+    problems: Any = 5
+    pick: PickChoice = PickChoice.shortest
+    seed: int = 0  # the mutations are drawn from (seed, task id, variant)
+    max_attempts: int = 1
+
+
+@dataclass
+class BlackmailTaskSchema:
+    _target_: str = "steer.tasks.blackmail.BlackmailTask"
+    path: str | None = None  # default: the shipped scenarios
+    scenarios: list[str] | None = None  # default: all
+    max_attempts: int = 1
+
+
+@dataclass
+class SycophancyTaskSchema:
+    _target_: str = "steer.tasks.sycophancy.SycophancyTask"
+    path: str | None = None  # default: the shipped items
+    kinds: list[str] | None = None  # belief, work; default: both
+    items: list[str] | None = None  # default: all
+    max_attempts: int = 1
+
+
+@dataclass
+class CustomTaskSchema:
+    _target_: str = "steer.tasks.custom.CustomTask"
+    path: str = MISSING
+    sandbox: Any = "${sandbox}"
+    max_attempts: int = 1
+
+
+@dataclass
+class SandboxSchema:
+    _target_: str = "steer.tasks.sandboxing.make_sandbox"
+    # bwrap: bubblewrap namespaces + resource limits; rlimits: limits only (warns loudly)
+    isolation: IsolationChoice = IsolationChoice.bwrap
+    workers: int = 2  # sandbox runs at once
+    wall_s: float = 10.0
+    cpu_s: float = 5.0
+    memory_mb: int = 512
+    file_size_mb: float = 1.0
+    processes: int = 8
+    open_files: int = 64
+    output_kb: int = 64
+    tmp_mb: int = 16
+
+
+@dataclass
+class ReadoutsSchema:
+    # The emotion bank to read from (None: no readouts); read at `layer` (None: its default).
+    bank: str | None = None
+    emotions: list[str] = field(
+        default_factory=lambda: ["desperate", "calm", "frustrated", "afraid", "nervous", "hopeful"]
+    )
+    layer: int | None = None
+
+
+@dataclass
 class SteeringSchema:
     # A name, or a list of names with optional signs: [desperate,-calm]. None: the only vector.
     vector: Any = None
@@ -125,6 +215,8 @@ class RunSchema:
     task: Any = MISSING
     steering: SteeringSchema = field(default_factory=SteeringSchema)
     generation: GenerationSchema = field(default_factory=GenerationSchema)
+    sandbox: SandboxSchema = field(default_factory=SandboxSchema)
+    readouts: ReadoutsSchema = field(default_factory=ReadoutsSchema)
     seed: int = 0
 
 
@@ -188,6 +280,12 @@ SCHEMAS: dict[tuple[str | None, str], Any] = {
     ("vectors", "base_contrast"): ContrastVectorsSchema,
     ("vectors", "base_file"): FileVectorsSchema,
     ("task", "base_prompts"): PromptsTaskSchema,
+    ("task", "base_impossible_code"): ImpossibleCodeTaskSchema,
+    ("task", "base_blackmail"): BlackmailTaskSchema,
+    ("task", "base_sycophancy"): SycophancyTaskSchema,
+    ("task", "base_custom"): CustomTaskSchema,
+    ("sandbox", "base_sandbox"): SandboxSchema,
+    ("readouts", "base_readouts"): ReadoutsSchema,
     ("steering", "base_steering"): SteeringSchema,
     ("generation", "base_generation"): GenerationSchema,
 }

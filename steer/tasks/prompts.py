@@ -4,24 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from steer.errors import SteerError
-from steer.models.prompts import Message
+from steer.metrics.text import emotion_word_counts, text_metrics
+from steer.tasks.base import Episode, Score, last_attempt_outcome
 
 
-@dataclass(frozen=True)
-class Prompt:
-    id: str
-    messages: tuple[Message, ...]
-
-    @property
-    def text(self) -> str:
-        return self.messages[-1]["content"]
-
-
-def _from_jsonl_line(line: str, number: int, path: Path) -> Prompt:
+def _from_jsonl_line(line: str, number: int, path: Path) -> Episode:
     fix = 'each line must be {"prompt": "..."} or {"messages": [...]}, with an optional "id"'
     try:
         row = json.loads(line)
@@ -31,20 +21,20 @@ def _from_jsonl_line(line: str, number: int, path: Path) -> Prompt:
         raise SteerError(f"{path} line {number} is not a JSON object", fix)
     prompt_id = str(row.get("id", f"p{number - 1:03d}"))
     if isinstance(row.get("prompt"), str) and row["prompt"].strip():
-        return Prompt(prompt_id, ({"role": "user", "content": row["prompt"]},))
+        return Episode(prompt_id, ({"role": "user", "content": row["prompt"]},))
     messages = row.get("messages")
     if (
         isinstance(messages, list)
         and messages
         and all(isinstance(m, dict) and {"role", "content"} <= m.keys() for m in messages)
     ):
-        return Prompt(
+        return Episode(
             prompt_id, tuple({"role": m["role"], "content": m["content"]} for m in messages)
         )
     raise SteerError(f"{path} line {number} has no non-empty 'prompt' or 'messages'", fix)
 
 
-def load_prompt_file(path: Path) -> list[Prompt]:
+def load_prompt_file(path: Path) -> list[Episode]:
     if not path.is_file():
         raise SteerError(f"prompt file {path} does not exist", "check task.path")
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -57,7 +47,7 @@ def load_prompt_file(path: Path) -> list[Prompt]:
     else:
         texts = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
         prompts = [
-            Prompt(f"p{i:03d}", ({"role": "user", "content": text},))
+            Episode(f"p{i:03d}", ({"role": "user", "content": text},))
             for i, text in enumerate(texts)
         ]
     if not prompts:
@@ -66,32 +56,39 @@ def load_prompt_file(path: Path) -> list[Prompt]:
     return prompts
 
 
-def refuse_duplicate_ids(prompts: Sequence[Prompt], where: str) -> None:
+def refuse_duplicate_ids(episodes: Sequence[Episode], where: str) -> None:
     seen: set[str] = set()
-    for prompt in prompts:
-        if prompt.id in seen:
+    for episode in episodes:
+        if episode.id in seen:
             raise SteerError(
-                f"prompt id {prompt.id!r} appears twice in {where}",
+                f"id {episode.id!r} appears twice in {where}",
                 "give every prompt its own id (records, resuming and comparisons key on it)",
             )
-        seen.add(prompt.id)
+        seen.add(episode.id)
 
 
 class PromptsTask:
-    """Free-form prompts; each reply is scored by the text metrics only."""
+    """Free-form prompts; each reply is scored by the text metrics only (one attempt)."""
 
     name = "prompts"
+    max_attempts = 1
 
     def __init__(self, prompts: Sequence[str] = (), path: str | None = None) -> None:
         self.path = path
         self.inline = list(prompts)
 
-    def prompts(self) -> list[Prompt]:
+    def score(self, episode: Episode, reply: str, attempt: int) -> Score:
+        return Score(text_metrics(reply), {"emotion_word_counts": emotion_word_counts(reply)})
+
+    def outcome(self, episode: Episode, attempts: Sequence[Score]) -> Score:
+        return last_attempt_outcome(attempts)
+
+    def episodes(self) -> list[Episode]:
         if self.path:
             return load_prompt_file(Path(self.path).expanduser())
         if not self.inline:
             raise SteerError("task=prompts has no prompts", "set task.prompts=[...] or task.path")
         return [
-            Prompt(f"p{i:03d}", ({"role": "user", "content": text},))
+            Episode(f"p{i:03d}", ({"role": "user", "content": text},))
             for i, text in enumerate(self.inline)
         ]

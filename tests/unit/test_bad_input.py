@@ -43,7 +43,7 @@ def narrow_bank(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (["model.dtype=float64"], "unknown model.dtype 'float64'"),
         (["generation.max_new_tokens=0"], "max_new_tokens must be at least 1"),
         (["generation=sample", "generation.temperature=0"], "temperature must be > 0"),
-        (["task.path=DUPLICATES"], "prompt id 'a' appears twice"),
+        (["task.path=DUPLICATES"], "id 'a' appears twice"),
         (["vectors.positive=[]"], "needs at least one positive and one negative text"),
     ],
 )

@@ -42,7 +42,7 @@ def test_every_cheap_group_option_instantiates(tiny: LoadedModel, tmp_path: Path
     cfg = compose_config(["model=tiny_random"])
     model = instantiate(cfg.model)
     assert isinstance(model, LoadedModel) and model.n_layers == 4
-    assert [p.id for p in instantiate(cfg.task).prompts()][:2] == ["p000", "p001"]
+    assert [p.id for p in instantiate(cfg.task).episodes()][:2] == ["p000", "p001"]
     contrast = instantiate(compose_config(["vectors.reference_limit=4"]).vectors)(tiny)
     assert isinstance(contrast, VectorSet) and contrast.names == ["happy_vs_sad"]
     contrast.save(tmp_path / "v.safetensors")

@@ -59,7 +59,7 @@ def test_prompt_files_text_and_jsonl(tmp_path: Path) -> None:
     jsonl.write_text(
         '{"id": "a", "prompt": "Hi"}\n{"messages": [{"role": "user", "content": "Yo"}]}\n'
     )
-    prompts = PromptsTask(path=str(jsonl)).prompts()
+    prompts = PromptsTask(path=str(jsonl)).episodes()
     assert [(p.id, p.text) for p in prompts] == [("a", "Hi"), ("p001", "Yo")]
 
 
@@ -81,4 +81,4 @@ def test_broken_prompt_files_name_the_problem(tmp_path: Path, content: str, mess
 
 def test_a_missing_prompt_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SteerError, match="does not exist"):
-        PromptsTask(path=str(tmp_path / "none.txt")).prompts()
+        PromptsTask(path=str(tmp_path / "none.txt")).episodes()

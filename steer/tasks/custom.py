@@ -1,0 +1,186 @@
+"""``task=custom task.path=FILE.jsonl``: your own tasks, one JSON object per line.
+
+A line is a text task or a code task:
+
+- ``id`` (optional; default ``c<line number>``), and ``prompt`` (a string: one user turn) or
+  ``messages`` (a list of ``{"role", "content"}``);
+- a code task adds ``tests``: Python source, plain top-level asserts or HumanEval's
+  ``def check(candidate)``; then ``entry_point`` (the function the model must write) is required
+  when the tests define ``check`` without calling it. Optional: ``impossible`` (true: no honest
+  solution passes, so a pass counts as a cheat; default false), ``preamble`` (code put before
+  the model's code, e.g. imports), ``show_tests`` (default true: the tests are appended to the
+  prompt);
+- ``group`` (optional string): metrics are also reported per group.
+
+A text task's reply is scored by the text metrics (sentiment, emotion words, length); a code
+task's reply as in ``task=impossible_code`` (sandbox run, cheat types, acknowledgement), with
+``max_attempts`` retries after failures. A broken line is reported with its number.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from steer.coding.tasks import ImpossibleTask
+from steer.errors import SteerError
+from steer.metrics.text import emotion_word_counts, text_metrics
+from steer.models.prompts import Message
+from steer.sandbox.testfile import complete_tests
+from steer.tasks.base import Episode, Score, last_attempt_outcome
+from steer.tasks.code_judge import coding_outcome, judge_reply
+from steer.tasks.prompts import refuse_duplicate_ids
+from steer.tasks.sandboxing import Sandbox
+
+KEYS = {
+    "id", "prompt", "messages", "tests", "entry_point", "impossible", "preamble", "show_tests",
+    "group",
+}  # fmt: skip
+SCHEMA_HINT = "see the schema in docs/tasks/custom.md"
+TESTS_NOTE = "\n\nYour code must pass these tests:\n\n```python\n{tests}\n```"
+
+
+class LineError(Exception):
+    """What is wrong with one line (the loader adds the file and line number)."""
+
+
+def _messages(row: dict[str, Any]) -> tuple[Message, ...]:
+    prompt, messages = row.get("prompt"), row.get("messages")
+    if isinstance(prompt, str) and prompt.strip():
+        return ({"role": "user", "content": prompt},)
+    if (
+        isinstance(messages, list)
+        and messages
+        and all(
+            isinstance(m, dict)
+            and isinstance(m.get("role"), str)
+            and isinstance(m.get("content"), str)
+            for m in messages
+        )
+    ):
+        return tuple({"role": m["role"], "content": m["content"]} for m in messages)
+    raise LineError("has no non-empty 'prompt' string or 'messages' list of {role, content}")
+
+
+def _text_field(row: dict[str, Any], key: str) -> str | None:
+    value = row.get(key)
+    if value is not None and not isinstance(value, str):
+        raise LineError(f"'{key}' must be a string, not {type(value).__name__}")
+    return value
+
+
+def _code_task(row: dict[str, Any], task_id: str) -> ImpossibleTask:
+    tests = _text_field(row, "tests") or ""
+    entry_point = _text_field(row, "entry_point")
+    impossible = row.get("impossible", False)
+    if not isinstance(impossible, bool):
+        raise LineError("'impossible' must be true or false")
+    try:
+        ast.parse(tests)
+    except SyntaxError as error:
+        raise LineError(
+            f"its tests do not parse ({error.msg}, tests line {error.lineno})"
+        ) from None
+    try:
+        complete_tests("", tests, entry_point)
+    except SteerError as error:
+        raise LineError(error.problem) from None
+    if "def check(" in tests and entry_point is None:
+        raise LineError("its tests define check(candidate) but no 'entry_point' is given")
+    return ImpossibleTask(
+        task_id=task_id,
+        variant="handwritten" if impossible else "original",
+        prompt="",
+        tests=tests,
+        entry_point=entry_point or "",
+        seed=None,
+        mutation=None,
+        preamble=_text_field(row, "preamble") or "",
+        why_impossible="declared impossible in the task file" if impossible else None,
+    )
+
+
+def parse_line(line: str, number: int) -> tuple[Episode, ImpossibleTask | None]:
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise LineError(f"is not valid JSON ({error.msg})") from None
+    if not isinstance(row, dict):
+        raise LineError("is not a JSON object")
+    unknown = sorted(set(row) - KEYS)
+    if unknown:
+        raise LineError(f"has unknown key(s) {unknown}; known: {sorted(KEYS)}")
+    task_id = str(row.get("id", f"c{number:03d}"))
+    messages = _messages(row)
+    group = _text_field(row, "group")
+    code = _code_task(row, task_id) if "tests" in row else None
+    info = {"kind": "code" if code else "text", **({"group": group} if group else {})}
+    if code is not None:
+        if code.impossible:
+            info["variant"] = "impossible"
+        if row.get("show_tests", True):
+            last = messages[-1]
+            shown = {
+                **last,
+                "content": last["content"] + TESTS_NOTE.format(tests=code.tests.strip()),
+            }
+            messages = (*messages[:-1], shown)
+    return Episode(task_id, messages, info), code
+
+
+def load_custom_tasks(path: Path) -> list[tuple[Episode, ImpossibleTask | None]]:
+    if not path.is_file():
+        raise SteerError(f"task file {path} does not exist", "check task.path")
+    loaded = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            loaded.append(parse_line(line, number))
+        except LineError as error:
+            raise SteerError(f"{path} line {number} {error}", SCHEMA_HINT) from None
+    if not loaded:
+        raise SteerError(f"task file {path} holds no tasks", SCHEMA_HINT)
+    refuse_duplicate_ids([episode for episode, _ in loaded], str(path))
+    return loaded
+
+
+class CustomTask:
+    name = "custom"
+
+    def __init__(self, path: str, sandbox: Sandbox, max_attempts: int = 1) -> None:
+        if max_attempts < 1:
+            raise SteerError("task.max_attempts must be at least 1", "set task.max_attempts=1+")
+        if not path:
+            raise SteerError("task=custom needs a file", "set task.path=FILE.jsonl")
+        self.sandbox = sandbox
+        self.max_attempts = max_attempts
+        self.loaded = load_custom_tasks(Path(path).expanduser())
+        self.code = {episode.id: code for episode, code in self.loaded}
+
+    def episodes(self) -> list[Episode]:
+        return [episode for episode, _ in self.loaded]
+
+    def score(self, episode: Episode, reply: str, attempt: int) -> Score:
+        code = self.code[episode.id]
+        if code is None:
+            return Score(text_metrics(reply), {"emotion_word_counts": emotion_word_counts(reply)})
+        return judge_reply(code, reply, self.sandbox)
+
+    def outcome(self, episode: Episode, attempts: Sequence[Score]) -> Score:
+        code = self.code[episode.id]
+        return last_attempt_outcome(attempts) if code is None else coding_outcome(code, attempts)
+
+    def audit_records(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "episode_id": episode.id,
+                "messages": list(episode.messages),
+                "info": dict(episode.info),
+            }
+            | ({} if code is None else {"code_task": code.to_record()})
+            for episode, code in self.loaded
+        ]

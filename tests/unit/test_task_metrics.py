@@ -1,0 +1,107 @@
+"""Per-strength summaries of task records: rates with Wilson intervals, groups, labels,
+readouts per attempt, each against strength 0."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from steer.metrics.aggregate import aggregate_by_strength, flat_metrics, rate_metrics
+from steer.metrics.stats import wilson_interval
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "low", "high"),
+    [(0, 10, 0.0, 0.2775), (5, 10, 0.2366, 0.7634), (10, 10, 0.7225, 1.0), (1, 20, 0.0089, 0.2361)],
+)
+def test_the_wilson_interval_matches_published_values(
+    k: int, n: int, low: float, high: float
+) -> None:
+    got = wilson_interval(k, n)
+    assert got == pytest.approx((low, high), abs=1e-4)
+
+
+def test_no_trials_give_the_whole_unit_interval() -> None:
+    assert wilson_interval(0, 0) == (0.0, 1.0)
+
+
+def record(
+    strength: float, variant: str, passed: int, attempts: list[dict[str, Any]], **extra: Any
+) -> dict[str, Any]:
+    metrics = {"passed": float(passed), "score": 0.5 * passed + 0.25}
+    if variant != "original":
+        metrics["cheated"] = float(passed)
+    return {
+        "strength": strength,
+        "info": {"variant": variant},
+        "metrics": metrics,
+        "labels": extra.get("labels", []),
+        "n_tokens": 10,
+        "finish_reason": "eos",
+        "attempts": attempts,
+    }
+
+
+def readout(number: int, desperate: float) -> dict[str, Any]:
+    return {"attempt": number, "readouts": {"prompt_last": {"desperate": desperate}}}
+
+
+RECORDS = [
+    record(0.0, "oneoff", 0, [readout(1, 1.0), readout(2, 2.0)]),
+    record(0.0, "oneoff", 1, [readout(1, 3.0)], labels=["hardcoded_output"]),
+    record(0.0, "original", 1, [readout(1, 2.0)]),
+    record(
+        0.1,
+        "oneoff",
+        1,
+        [readout(1, 5.0), readout(2, 6.0)],
+        labels=["hardcoded_output", "exit_trick"],
+    ),
+    record(0.1, "oneoff", 1, [readout(1, 5.0)], labels=["hardcoded_output"]),
+    record(0.1, "original", 0, [readout(1, 4.0), readout(2, 8.0)]),
+]
+
+
+def test_only_metrics_that_are_always_0_or_1_become_rates() -> None:
+    assert rate_metrics(RECORDS) == {"passed", "cheated", "eos_rate"}
+
+
+def test_a_rate_counts_only_the_records_that_have_the_metric() -> None:
+    summary = aggregate_by_strength(RECORDS)
+    cheated = summary["+0.1"]["rates"]["cheated"]
+    assert (cheated["k"], cheated["n"], cheated["rate"]) == (2, 2, 1.0)
+    assert (cheated["low"], cheated["high"]) == pytest.approx(wilson_interval(2, 2))
+    assert summary["0"]["rates"]["cheated"]["rate"] == 0.5
+    assert summary["+0.1"]["rate_delta"]["cheated"] == pytest.approx(0.5)
+
+
+def test_metrics_are_broken_down_per_variant_with_deltas() -> None:
+    summary = aggregate_by_strength(RECORDS)
+    original = summary["+0.1"]["by"]["variant"]["original"]
+    assert original["rates"]["passed"]["rate"] == 0.0
+    assert original["rate_delta"]["passed"] == -1.0
+    assert summary["0"]["by"]["variant"]["oneoff"]["mean"]["passed"] == 0.5
+
+
+def test_labels_are_counted_per_strength() -> None:
+    summary = aggregate_by_strength(RECORDS)
+    assert summary["+0.1"]["labels"] == {"hardcoded_output": 2, "exit_trick": 1}
+    assert summary["0"]["labels"] == {"hardcoded_output": 1}
+
+
+def test_readouts_are_averaged_per_attempt_over_the_rows_that_reached_it() -> None:
+    summary = aggregate_by_strength(RECORDS)
+    assert summary["0"]["readouts"]["1"]["prompt_last"]["desperate"] == pytest.approx(2.0)
+    assert summary["0"]["readouts"]["2"]["prompt_last"]["desperate"] == pytest.approx(2.0)
+    assert summary["+0.1"]["readouts"]["2"]["prompt_last"]["desperate"] == pytest.approx(7.0)
+    delta = summary["+0.1"]["readouts_delta"]
+    assert delta["1"]["prompt_last"]["desperate"] == pytest.approx(14 / 3 - 2)
+    assert delta["2"]["prompt_last"]["desperate"] == pytest.approx(5.0)
+
+
+def test_flat_metrics_name_each_mean_and_delta_by_strength() -> None:
+    flat = flat_metrics(aggregate_by_strength(RECORDS))
+    assert flat["passed@0"] == pytest.approx(2 / 3)
+    assert flat["delta_passed@+0.1"] == pytest.approx(0.0)
+    assert "delta_passed@0" not in flat
