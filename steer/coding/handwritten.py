@@ -29,7 +29,7 @@ class HandwrittenTask:
 def load_handwritten(path: Path = HANDWRITTEN_PATH) -> list[HandwrittenTask]:
     """The hand-written tasks, in file order."""
     loaded = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
         if not line.strip():
             continue
         try:

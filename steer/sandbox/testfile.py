@@ -45,6 +45,15 @@ def _top_level_functions(code: str) -> list[str] | None:
     ]
 
 
+def needs_entry_point(tests: str) -> bool:
+    """True when the tests define ``check(candidate)`` without calling it (unparsable: False)."""
+    try:
+        tree = ast.parse(tests)
+    except (SyntaxError, ValueError):
+        return False
+    return _defines_check(tree) and not _calls_check_at_top_level(tree)
+
+
 def complete_tests(code: str, tests: str, entry_point: str | None = None) -> str:
     """The tests to run, with ``check(entry_point)`` appended when the file defines ``check``
     without calling it. Raises SteerError on a test file that does not parse."""

@@ -29,10 +29,9 @@ from steer.coding.tasks import ImpossibleTask
 from steer.errors import SteerError
 from steer.metrics.text import emotion_word_counts, text_metrics
 from steer.models.prompts import Message
-from steer.sandbox.testfile import complete_tests
+from steer.sandbox.testfile import complete_tests, needs_entry_point
 from steer.tasks.base import Episode, Score, last_attempt_outcome
 from steer.tasks.code_judge import coding_outcome, judge_reply
-from steer.tasks.prompts import refuse_duplicate_ids
 from steer.tasks.sandboxing import Sandbox
 
 KEYS = {
@@ -72,24 +71,34 @@ def _text_field(row: dict[str, Any], key: str) -> str | None:
     return value
 
 
+def _flag(row: dict[str, Any], key: str, default: bool) -> bool:
+    value = row.get(key, default)
+    if not isinstance(value, bool):
+        raise LineError(f"'{key}' must be true or false, not {value!r}")
+    return value
+
+
 def _code_task(row: dict[str, Any], task_id: str) -> ImpossibleTask:
-    tests = _text_field(row, "tests") or ""
+    tests = _text_field(row, "tests")
+    if tests is None or not tests.strip():
+        raise LineError("has 'tests' that are empty or null (leave the key out for a text task)")
     entry_point = _text_field(row, "entry_point")
-    impossible = row.get("impossible", False)
-    if not isinstance(impossible, bool):
-        raise LineError("'impossible' must be true or false")
+    impossible = _flag(row, "impossible", False)
     try:
         ast.parse(tests)
-    except SyntaxError as error:
+    except (SyntaxError, ValueError) as error:
+        where = getattr(error, "lineno", None)
+        at = f", tests line {where}" if where else ""
+        raise LineError(f"has tests that do not parse ({error}{at})") from None
+    if needs_entry_point(tests) and entry_point is None:
         raise LineError(
-            f"its tests do not parse ({error.msg}, tests line {error.lineno})"
-        ) from None
-    try:
-        complete_tests("", tests, entry_point)
-    except SteerError as error:
-        raise LineError(error.problem) from None
-    if "def check(" in tests and entry_point is None:
-        raise LineError("its tests define check(candidate) but no 'entry_point' is given")
+            "has tests that define check(candidate) without calling it, and no 'entry_point'"
+        )
+    if entry_point is not None:
+        try:
+            complete_tests("", tests, entry_point)
+        except SteerError as error:
+            raise LineError(f"has a bad entry_point: {error.problem}") from None
     return ImpossibleTask(
         task_id=task_id,
         variant="handwritten" if impossible else "original",
@@ -113,7 +122,10 @@ def parse_line(line: str, number: int) -> tuple[Episode, ImpossibleTask | None]:
     unknown = sorted(set(row) - KEYS)
     if unknown:
         raise LineError(f"has unknown key(s) {unknown}; known: {sorted(KEYS)}")
-    task_id = str(row.get("id", f"c{number:03d}"))
+    raw_id = row.get("id", f"c{number:03d}")
+    if isinstance(raw_id, bool) or not isinstance(raw_id, str | int) or not str(raw_id).strip():
+        raise LineError("has an 'id' that is not a non-empty string or integer")
+    task_id = str(raw_id)
     messages = _messages(row)
     group = _text_field(row, "group")
     code = _code_task(row, task_id) if "tests" in row else None
@@ -121,7 +133,7 @@ def parse_line(line: str, number: int) -> tuple[Episode, ImpossibleTask | None]:
     if code is not None:
         if code.impossible:
             info["variant"] = "impossible"
-        if row.get("show_tests", True):
+        if _flag(row, "show_tests", True):
             last = messages[-1]
             shown = {
                 **last,
@@ -135,16 +147,24 @@ def load_custom_tasks(path: Path) -> list[tuple[Episode, ImpossibleTask | None]]
     if not path.is_file():
         raise SteerError(f"task file {path} does not exist", "check task.path")
     loaded = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    first_seen: dict[str, int] = {}
+    # split on newlines only: JSON strings may hold U+2028 and the like, which splitlines cuts
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            loaded.append(parse_line(line, number))
+            episode, code = parse_line(line, number)
+            if episode.id in first_seen:
+                raise LineError(
+                    f"repeats the id {episode.id!r} of line {first_seen[episode.id]} "
+                    "(records, resuming and comparisons key on it)"
+                )
         except LineError as error:
             raise SteerError(f"{path} line {number} {error}", SCHEMA_HINT) from None
+        first_seen[episode.id] = number
+        loaded.append((episode, code))
     if not loaded:
         raise SteerError(f"task file {path} holds no tasks", SCHEMA_HINT)
-    refuse_duplicate_ids([episode for episode, _ in loaded], str(path))
     return loaded
 
 

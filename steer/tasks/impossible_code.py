@@ -46,6 +46,11 @@ def pick_problems(
     if wanted is None:
         return list(problems)
     if not isinstance(wanted, int):
+        if not wanted or len(set(wanted)) != len(wanted):
+            raise SteerError(
+                f"task.problems={list(wanted)} is empty or repeats an id",
+                "list distinct task ids, give a count (task.problems=5), or null for all",
+            )
         by_id = {p.task_id: p for p in problems}
         unknown = [w for w in wanted if w not in by_id]
         if unknown:

@@ -37,7 +37,7 @@ def _from_jsonl_line(line: str, number: int, path: Path) -> Episode:
 def load_prompt_file(path: Path) -> list[Episode]:
     if not path.is_file():
         raise SteerError(f"prompt file {path} does not exist", "check task.path")
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = path.read_text(encoding="utf-8").split("\n")
     if path.suffix == ".jsonl":
         prompts = [
             _from_jsonl_line(line, number, path)

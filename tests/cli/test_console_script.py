@@ -12,7 +12,12 @@ from pathlib import Path
 import pytest
 
 STEER = str(Path(sys.executable).with_name("steer"))
-TINY = ["debug=tiny", "vectors.reference_limit=4", "generation.max_new_tokens=4"]
+TINY = [
+    "debug=tiny",
+    "vectors.reference_limit=4",
+    "generation.max_new_tokens=4",
+    "task.prompts=[Hello there.,How are you?]",
+]
 
 
 def steer(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
