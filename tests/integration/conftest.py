@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from steer.models.loaded import LoadedModel
 from steer.models.loaders import load_gemma3_270m, load_smollm2
+
+STEER = str(Path(sys.executable).with_name("steer"))
 
 
 @pytest.fixture(scope="session")
@@ -14,6 +20,19 @@ def smollm2() -> LoadedModel:
 @pytest.fixture(scope="session")
 def gemma3() -> LoadedModel:
     return load_gemma3_270m()
+
+
+@pytest.fixture(scope="session")
+def bank_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("extract") / "bank"
+    result = subprocess.run(
+        [STEER, "extract", "stimuli=shipped", "vectors.emotions=core", "publish=false",
+         f"hydra.run.dir={out}"],
+        capture_output=True, text=True, timeout=1500, cwd=out.parent,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    print(result.stdout)
+    return out
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -7,22 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 STEER = str(Path(sys.executable).with_name("steer"))
-
-
-@pytest.fixture(scope="module")
-def bank_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("extract") / "bank"
-    result = subprocess.run(
-        [STEER, "extract", "stimuli=shipped", "vectors.emotions=core", "publish=false",
-         f"hydra.run.dir={out}"],
-        capture_output=True, text=True, timeout=1500, cwd=out.parent,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-2000:]
-    print(result.stdout)
-    return out
 
 
 def test_held_out_probe_is_well_above_chance(bank_dir: Path) -> None:
