@@ -1,9 +1,20 @@
-"""`steer reproduce RUN_DIR`: re-run a saved run and compare its generations record by record."""
+"""`steer reproduce PATH [--out DIR] [--check]`: re-run a saved run, or every job of a sweep,
+from its saved config and compare the generations record by record.
+
+Exit 0 when everything matches, 1 when something differs. ``--check`` (what CI runs) also
+compares every metric in metrics.json and, without ``--out``, re-runs into a temporary directory
+that is removed afterwards.
+"""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import json
 import logging
+import math
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +26,7 @@ from steer.runs.runner import GENERATIONS, run
 from steer.runs.schema import RunSchema
 
 KEY_FIELDS = ("prompt_id", "vector", "layers", "strength", "seed")
+METRICS = "metrics.json"
 
 
 def saved_config(run_dir: Path) -> DictConfig:
@@ -26,6 +38,28 @@ def saved_config(run_dir: Path) -> DictConfig:
     return merged
 
 
+def job_dirs(path: Path) -> list[Path]:
+    """The run itself, or the jobs of a sweep (numbered subdirectories holding a saved config)."""
+    if not path.is_dir():
+        raise SteerError(f"{path} does not exist", "give a directory written by `steer run`")
+    if (path / ".hydra" / "config.yaml").is_file():
+        return [path]
+    jobs = sorted(
+        (
+            p
+            for p in path.iterdir()
+            if p.name.isdigit() and (p / ".hydra" / "config.yaml").is_file()
+        ),
+        key=lambda p: int(p.name),
+    )
+    if not jobs:
+        raise SteerError(
+            f"{path} holds neither a run nor sweep jobs",
+            "give a run directory (results/runs/...) or a sweep directory (results/sweeps/...)",
+        )
+    return jobs
+
+
 def _key(record: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(str(record.get(field)) for field in KEY_FIELDS)
 
@@ -35,8 +69,8 @@ def _describe(key: tuple[Any, ...]) -> str:
 
 
 def _replies(record: dict[str, Any]) -> list[str]:
-    """Every attempt's reply (older records hold only the final one)."""
-    return [a["text"] for a in record.get("attempts", [])] or [record["text"]]
+    """Every attempt's reply, then the final one."""
+    return [*(a["text"] for a in record.get("attempts", [])), record["text"]]
 
 
 def differences(original: Path, again: Path, limit: int = 5) -> list[str]:
@@ -49,22 +83,57 @@ def differences(original: Path, again: Path, limit: int = 5) -> list[str]:
             where = "reproduction" if a is None else "original"
             found.append(f"{_describe(key)}: only in the {where}")
         elif _replies(a) != _replies(b):
-            first_diff = next(
+            x, y = next(
                 (x, y)
                 for x, y in zip([*_replies(a), ""], [*_replies(b), ""], strict=False)
                 if x != y
             )
-            found.append(
-                f"{_describe(key)}:\n  original:     {first_diff[0]!r}\n"
-                f"  reproduction: {first_diff[1]!r}"
-            )
+            found.append(f"{_describe(key)}:\n  original:     {x!r}\n  reproduction: {y!r}")
         if len(found) >= limit:
             break
     return found
 
 
-def reproduce(run_dir: Path, out: Path | None = None) -> tuple[Path, list[str], int]:
-    """Re-run ``run_dir`` into a new directory; returns it, the first differences and the count."""
+def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out.update(_flat(item, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    return {prefix: value}
+
+
+def metric_differences(original: Path, again: Path, limit: int = 5) -> list[str]:
+    """Metrics in metrics.json that differ (numbers beyond 1e-9, or present on one side only)."""
+    if not original.is_file():
+        return [f"{original} is missing (the original run did not finish)"]
+    a = _flat(json.loads(original.read_text()))
+    b = _flat(json.loads(again.read_text()))
+    found = []
+    for key in sorted(set(a) | set(b)):
+        x, y = a.get(key), b.get(key)
+        same = (
+            math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9) or (math.isnan(x) and math.isnan(y))
+            if isinstance(x, float | int) and isinstance(y, float | int)
+            else x == y
+        )
+        if not same:
+            found.append(f"metric {key}: original {x!r}, reproduction {y!r}")
+        if len(found) >= limit:
+            break
+    return found
+
+
+@dataclass
+class Reproduction:
+    job: Path
+    target: Path
+    count: int
+    found: list[str]
+
+
+def reproduce(run_dir: Path, out: Path | None = None, check_metrics: bool = False) -> Reproduction:
+    """Re-run ``run_dir`` into ``out`` and compare."""
     cfg = saved_config(run_dir)
     original = run_dir / GENERATIONS
     if not original.is_file():
@@ -78,4 +147,48 @@ def reproduce(run_dir: Path, out: Path | None = None) -> tuple[Path, list[str], 
     logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(message)s")
     run(cfg, target, [str(o) for o in overrides])
     count = sum(1 for _ in read_records(original))
-    return target, differences(original, target / GENERATIONS), count
+    found = differences(original, target / GENERATIONS)
+    if check_metrics:
+        found += metric_differences(run_dir / METRICS, target / METRICS)
+    return Reproduction(run_dir, target, count, found)
+
+
+def reproduce_all(path: Path, out: Path | None, check: bool) -> list[Reproduction]:
+    jobs = job_dirs(path)
+    single = len(jobs) == 1 and jobs[0] == path
+    results = []
+    with tempfile.TemporaryDirectory(prefix="steer-reproduce-") as scratch:
+        base = out or (Path(scratch) if check else None)
+        for job in jobs:
+            target = None
+            if base is not None:
+                target = base if single else base / job.name
+            elif not single:
+                stamp = dt.datetime.now().strftime("%Y-%m-%d/%H-%M-%S")
+                target = Path("results") / "reproductions" / stamp / job.name
+            results.append(reproduce(job, target, check_metrics=check))
+    return results
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="steer reproduce", description=__doc__)
+    parser.add_argument("path", type=Path, help="a run directory or a sweep directory")
+    parser.add_argument("--out", type=Path, default=None, help="where to write the re-run(s)")
+    parser.add_argument(
+        "--check", action="store_true", help="also compare metrics; re-run into a temporary dir"
+    )
+    args = parser.parse_args(argv)
+    results = reproduce_all(args.path, args.out, args.check)
+    differing = [r for r in results if r.found]
+    for result in results:
+        where = "" if args.check and args.out is None else f" ({result.target})"
+        if result.found:
+            print(f"different: {result.job}: the re-run{where} differs; first differences:")
+            for line in result.found:
+                print(f"- {line}")
+        else:
+            print(f"identical: all {result.count} generations match: {result.job}{where}")
+    if len(results) > 1:
+        verdict = "identical" if not differing else f"{len(differing)} of {len(results)} differ"
+        print(f"{len(results)} jobs: {verdict}")
+    return 1 if differing else 0

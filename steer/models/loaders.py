@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel
+from transformers.utils import logging as hf_logging
 
 from steer.errors import SteerError
 from steer.models.cache import cache_root, materialise_dir
@@ -76,6 +78,8 @@ def _dequantized_cache(gguf_path: Path, label: str, architecture: str | None) ->
 
 
 def _load_checkpoint(path: Path | str, model_id: str, device: str, dtype: str) -> LoadedModel:
+    if not sys.stderr.isatty():  # progress bars only on a terminal, not in logs
+        hf_logging.disable_progress_bar()
     tokenizer = AutoTokenizer.from_pretrained(path)
     model: PreTrainedModel = AutoModelForCausalLM.from_pretrained(path, dtype=_dtype(dtype))
     _move(model, device, dtype)

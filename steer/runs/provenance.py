@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import subprocess
 from importlib import metadata
@@ -55,6 +56,8 @@ def git_commit() -> dict[str, Any] | None:
 def environment() -> dict[str, Any]:
     return {
         "python": platform.python_version(),
+        "host": platform.node(),
+        "pid": os.getpid(),
         "platform": platform.platform(),
         "torch_threads": torch.get_num_threads(),
         "packages": package_versions(),

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 GENERATIONS = "generations.jsonl"
 TASKS = "tasks.jsonl"
+METRICS = "metrics.json"
 PATH_KEYS = ("task.path", "vectors.path", "readouts.bank")
 
 
@@ -160,6 +161,24 @@ def write_audit(task: Task, path: Path) -> None:
         write_jsonl(path, audit())
 
 
+def finished_metrics(cfg: DictConfig, output_dir: Path) -> dict[str, float] | None:
+    """The metrics of a run of this same config that already finished in ``output_dir`` (a
+    re-launched sweep skips such jobs without loading anything); None if there is none."""
+    saved, metrics = output_dir / ".hydra" / "config.yaml", output_dir / METRICS
+    if not (saved.is_file() and metrics.is_file()):
+        return None
+    if saved.read_text() != OmegaConf.to_yaml(cfg):
+        return None
+    strengths = with_baseline(cfg.steering.strengths)
+    expected = {(e.id, s) for e in build(cfg.task).episodes() for s in strengths}
+    recorded = {
+        (r["prompt_id"], float(r["strength"])) for r in read_records(output_dir / GENERATIONS)
+    }
+    if not expected <= recorded:
+        return None
+    return flat_metrics(json.loads(metrics.read_text())["by_strength"])
+
+
 def save_config(cfg: DictConfig, overrides: Sequence[str], output_dir: Path) -> None:
     hydra_dir = output_dir / ".hydra"
     hydra_dir.mkdir(parents=True, exist_ok=True)
@@ -221,6 +240,10 @@ def run(cfg: DictConfig, output_dir: Path, overrides: Sequence[str] = ()) -> dic
     """Play every episode at every strength, write the run files, return the metrics."""
     started = time.time()
     absolute_paths(cfg)
+    already = finished_metrics(cfg, output_dir)
+    if already is not None:
+        log.info("%s already holds this run, finished: skipped", output_dir)
+        return already
     ready = prepare(cfg)
     hash_ = job_hash(cfg, ready)
     path = output_dir / GENERATIONS
@@ -255,7 +278,7 @@ def run(cfg: DictConfig, output_dir: Path, overrides: Sequence[str] = ()) -> dic
             progress.update(sum(missing))
     summary = aggregate_by_strength(list(read_records(path)))
     write_json(
-        output_dir / "metrics.json",
+        output_dir / METRICS,
         {
             "task": ready.task.name,
             "vector": plan.label,
