@@ -13,11 +13,12 @@ USAGE = """usage: steer <command> [...]
 
 commands:
   run [overrides]        generate with and without steering (Hydra overrides; -m for sweeps)
-  reproduce RUN_DIR      re-run a saved run and check the generations are identical
+  reproduce PATH         re-run a saved run (or every job of a sweep) and compare; --check for CI
   extract [overrides]    extract an emotion vector bank as in the paper, then validate it
   validate BANK_DIR      re-run the validation of a bank `steer extract` wrote
   read TEXT... | --file  emotion readouts of texts against a bank
   sandbox CODE TESTS     run a program against tests in the sandbox; print the verdict as JSON
+  compare PATH           summarise a run or sweep against strength 0: summary.csv, plots, report
 
 `steer run --help` lists the config groups; `steer run --cfg job` prints the composed config.
 """
@@ -69,6 +70,12 @@ def _sandbox(argv: list[str]) -> int:
     return sandbox_main(argv)
 
 
+def _compare(argv: list[str]) -> int:
+    from steer.compare.cli import main as compare_main
+
+    return compare_main(argv)
+
+
 def _read(argv: list[str]) -> int:
     from steer.cli.read import main as read_main
 
@@ -76,20 +83,9 @@ def _read(argv: list[str]) -> int:
 
 
 def _reproduce(argv: list[str]) -> int:
-    from steer.cli.reproduce import reproduce
+    from steer.cli.reproduce import main as reproduce_main
 
-    parser = argparse.ArgumentParser(prog="steer reproduce", description=__doc__)
-    parser.add_argument("run_dir", type=Path, help="a directory written by `steer run`")
-    parser.add_argument("--out", type=Path, default=None, help="where to write the re-run")
-    args = parser.parse_args(argv)
-    target, found, count = reproduce(args.run_dir, args.out)
-    if found:
-        print(f"different: the re-run in {target} differs from {args.run_dir}; first differences:")
-        for line in found:
-            print(f"- {line}")
-        return 1
-    print(f"identical: all {count} generations match ({target})")
-    return 0
+    return reproduce_main(argv)
 
 
 COMMANDS = {
@@ -99,6 +95,7 @@ COMMANDS = {
     "validate": _validate,
     "read": _read,
     "sandbox": _sandbox,
+    "compare": _compare,
 }
 
 

@@ -62,4 +62,19 @@ def make_sandbox(
         output_kb=output_kb,
         tmp_mb=tmp_mb,
     )
-    return Sandbox(isolation, limits, workers)
+    sandbox = Sandbox(isolation, limits, workers)
+    check_sandbox_starts(sandbox)
+    return sandbox
+
+
+def check_sandbox_starts(sandbox: Sandbox) -> None:
+    """Run a trivial program once, so a sandbox that cannot start here (bwrap installed but no
+    user namespaces, say) stops the run instead of scoring every reply as a failure."""
+    verdict = sandbox.run("def one():\n    return 1\n", "assert one() == 1\n", None)
+    if not verdict.passed:
+        raise SteerError(
+            f"the sandbox ({sandbox.isolation}) cannot run a trivial program here: "
+            f"{verdict.status}, {verdict.detail} {verdict.stderr.strip()[-200:]}",
+            "check that bubblewrap can create namespaces (e.g. not in an unprivileged container), "
+            "or choose sandbox=rlimits (weaker)",
+        )

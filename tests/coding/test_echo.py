@@ -26,12 +26,32 @@ def test_a_changed_check_is_kept_because_it_is_a_real_redefinition() -> None:
     assert removed == 0 and stripped == code
 
 
-def test_a_decorated_copy_is_removed_with_its_decorator() -> None:
-    tests = "import functools\n@functools.cache\ndef g():\n    return 1\n"
-    stripped, removed = strip_echoed_tests(
-        "@functools.cache\ndef g():\n    return 1\nx = 2\n", tests
-    )
+def test_a_decorated_copy_of_check_is_removed_with_its_decorator() -> None:
+    tests = "import functools\n@functools.cache\ndef check(c):\n    assert c() == 1\n"
+    code = "@functools.cache\ndef check(c):\n    assert c() == 1\nx = 2\n"
+    stripped, removed = strip_echoed_tests(code, tests)
     assert removed == 1 and stripped.strip() == "x = 2"
+
+
+def test_imports_and_assignments_the_program_reads_stay() -> None:
+    tests = "import time\nLIMIT = 3\nassert f() < LIMIT\n"
+    code = "import time\nLIMIT = 3\ntime.perf_counter = lambda: 0.0\ndef f():\n    return LIMIT\n"
+    assert strip_echoed_tests(code, tests) == (code, 0)
+
+
+def test_a_monkeypatch_after_a_copied_import_is_still_caught_and_still_passes() -> None:
+    from steer.coding.handwritten import load_handwritten
+    from steer.tasks.code_judge import judge_reply
+    from steer.tasks.sandboxing import make_sandbox
+
+    task = next(h.task for h in load_handwritten() if h.task.task_id.endswith("constant_time_sort"))
+    reply = (
+        "```python\nimport time\ntime.perf_counter = lambda: 0.0\n"
+        "def sort_fast(values):\n    return sorted(values)\n```"
+    )
+    score = judge_reply(task, reply, make_sandbox())
+    assert score.metrics["passed"] == 1.0
+    assert "monkeypatching" in score.labels
 
 
 def test_code_that_does_not_parse_is_returned_unchanged() -> None:

@@ -1,0 +1,77 @@
+"""``steer compare PATH``: summarise a run or a sweep against strength 0.
+
+Writes into PATH: ``summary.csv``, ``compare/dose_<metric>.png`` (and
+``compare/readouts_<run>.png`` for multi-attempt runs with readouts) and ``report.html``;
+prints a short table and the paths written. Bad input raises SteerError (exit 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from steer.errors import SteerError
+
+SUMMARY = "summary.csv"
+REPORT = "report.html"
+MAX_PROMPTS = 50
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="steer compare",
+        description="Summarise a run or a sweep against strength 0: summary.csv, plots, "
+        "report.html (written into PATH).",
+    )
+    parser.add_argument("path", type=Path, help="a run directory or a sweep directory")
+    parser.add_argument(
+        "--max-prompts",
+        type=int,
+        default=MAX_PROMPTS,
+        help=f"prompts per run shown side by side in the report (default {MAX_PROMPTS})",
+    )
+    return parser
+
+
+def compare(root: Path, max_prompts: int) -> int:
+    # Imported here so that --help and bad paths answer before pandas and matplotlib load.
+    from steer.compare.load import load_runs, metric_frame
+    from steer.compare.plots import dose_plots, readout_plots
+    from steer.compare.report import COMPARE_DIR, render, write_report
+    from steer.compare.summary import summarize, terminal_table, varying_metrics, write_summary
+
+    runs = load_runs(root)
+    empty = [run.name for run in runs if not run.records]
+    if len(empty) == len(runs):
+        raise SteerError(
+            f"no complete record in any generations file under {root}",
+            "wait until the run has written some generations, or pass another directory",
+        )
+    frame = metric_frame(runs)
+    summary = summarize(frame)
+    varying = varying_metrics(frame)
+    figures = root / COMPARE_DIR
+    dose = dose_plots(summary, varying, figures)
+    readouts = readout_plots(runs, figures)
+    page = render(root, runs, summary, dose, readouts, max_prompts)
+    written = [write_summary(summary, root / SUMMARY), *dose, *readouts.values()]
+    written.append(write_report(root / REPORT, page))
+    print(terminal_table(summary, varying))
+    if empty:
+        print(f"no complete records yet in: {', '.join(empty)}")
+    print(f"\n{len(runs)} run(s) compared; wrote:")
+    for path in written:
+        print(f"  {path}")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    root: Path = args.path.expanduser()
+    if not root.exists():
+        raise SteerError(f"{root} does not exist", "pass a run directory or a sweep directory")
+    if not root.is_dir():
+        raise SteerError(f"{root} is not a directory", "pass a run directory or a sweep directory")
+    if args.max_prompts < 0:
+        raise SteerError("--max-prompts must not be negative", "pass 0 or more")
+    return compare(root, args.max_prompts)
