@@ -23,7 +23,8 @@ from steer.models.loaded import LoadedModel
 from steer.readouts import project
 from steer.vectors.vector_set import VectorSet
 
-Readings = dict[str, dict[str, float]]  # {"prompt_last": {emotion: value}, "reply_mean": ...}
+# {"prompt_last": {emotion: value}, "reply_mean": ...}; an empty reply's mean is None (JSON null)
+Readings = dict[str, dict[str, float | None]]
 
 
 @dataclass(frozen=True)
@@ -50,13 +51,14 @@ class TranscriptReader:
                 for row, (prompt, reply) in enumerate(chunk):
                     last = values[row, len(prompt) - 1]
                     span = values[row, len(prompt) : len(prompt) + len(reply)]
-                    mean = span.mean(dim=0) if len(reply) else torch.full_like(last, float("nan"))
-                    readings.append(
-                        {"prompt_last": self._named(last), "reply_mean": self._named(mean)}
-                    )
+                    mean = self._named(span.mean(dim=0)) if len(reply) else self._nothing()
+                    readings.append({"prompt_last": self._named(last), "reply_mean": mean})
         return readings
 
-    def _named(self, values: torch.Tensor) -> dict[str, float]:
+    def _nothing(self) -> dict[str, float | None]:
+        return dict.fromkeys(self.emotions)
+
+    def _named(self, values: torch.Tensor) -> dict[str, float | None]:
         return {name: round(float(v), 5) for name, v in zip(self.emotions, values, strict=True)}
 
 

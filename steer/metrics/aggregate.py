@@ -1,9 +1,11 @@
 """A run's records summarised per steering strength, each figure with its delta against 0.
 
 Per strength: the mean of every numeric metric (over the records that have it), a rate with a
-95% Wilson interval for every metric whose values are all 0 or 1, label counts (e.g. cheat
-types), the same means and rates per value of each ``info`` key (e.g. per variant), and the
-mean emotion readouts per attempt (over the rows that reached that attempt).
+95% Wilson interval for every metric whose values are all 0 or 1 (counts such as ``attempts``
+excepted), label counts with their share of the records (e.g. cheat types), the same means and
+rates per value of each ``info`` key (e.g. per variant), and the mean emotion readouts per
+attempt over the rows that reached that attempt (with their number ``n``). Readout deltas are
+paired: at attempt k, over the episodes that reached attempt k both at this strength and at 0.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 from steer.metrics.stats import wilson_interval
 
 Record = Mapping[str, Any]
+NOT_RATES = frozenset({"attempts", "n_tokens", "n_words", "emotion_words"})  # counts, not 0/1
 
 
 def strength_key(strength: float) -> str:
@@ -40,7 +43,7 @@ def rate_metrics(records: Sequence[Record]) -> set[str]:
     for record in records:
         for name, value in _numeric(record).items():
             seen[name] = seen.get(name, True) and value in (0.0, 1.0)
-    return {name for name, binary in seen.items() if binary}
+    return {name for name, binary in seen.items() if binary and name not in NOT_RATES}
 
 
 def _means_and_rates(rows: Sequence[Record], rates: set[str]) -> dict[str, Any]:
@@ -66,23 +69,51 @@ def _means_and_rates(rows: Sequence[Record], rates: set[str]) -> dict[str, Any]:
     return summary
 
 
-def _readouts(rows: Sequence[Record]) -> dict[str, dict[str, dict[str, float]]]:
-    """{attempt: {where: {emotion: mean}}} plus {attempt: {"n": rows}}."""
-    collected: dict[int, dict[str, dict[str, list[float]]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(list))
+def _readout_values(rows: Sequence[Record]) -> dict[str, dict[str, dict[str, dict[str, float]]]]:
+    """{attempt: {where: {emotion: {prompt_id: value}}}} (None values, empty replies, skipped)."""
+    values: dict[str, dict[str, dict[str, dict[str, float]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(dict))
     )
     for row in rows:
         for attempt in row.get("attempts", []):
-            for where, values in attempt.get("readouts", {}).items():
-                for emotion, value in values.items():
-                    collected[int(attempt["attempt"])][where][emotion].append(value)
-    return {
-        str(number): {
-            where: {e: float(np.nanmean(v)) for e, v in emotions.items()}
-            for where, emotions in places.items()
-        }
-        for number, places in sorted(collected.items())
-    }
+            for where, readings in (attempt.get("readouts") or {}).items():
+                for emotion, value in readings.items():
+                    if value is not None:
+                        values[str(attempt["attempt"])][where][emotion][row["prompt_id"]] = value
+    return values
+
+
+def _readouts(rows: Sequence[Record]) -> dict[str, dict[str, Any]]:
+    """{attempt: {"n": rows that reached it, where: {emotion: mean}}}."""
+    reached: Counter[str] = Counter(
+        str(a["attempt"]) for r in rows for a in r.get("attempts", []) if a.get("readouts")
+    )
+    summary: dict[str, dict[str, Any]] = {}
+    for number, places in sorted(_readout_values(rows).items(), key=lambda kv: int(kv[0])):
+        summary[number] = {"n": reached[number]}
+        for where, emotions in places.items():
+            summary[number][where] = {
+                e: float(np.mean(list(v.values()))) for e, v in emotions.items()
+            }
+    return summary
+
+
+def _paired_readout_deltas(rows: Sequence[Record], baseline: Sequence[Record]) -> dict[str, Any]:
+    """Mean of (this strength - strength 0) over the episodes at attempt k on both sides."""
+    mine, theirs = _readout_values(rows), _readout_values(baseline)
+    deltas: dict[str, Any] = {}
+    for number, places in mine.items():
+        for where, emotions in places.items():
+            for emotion, values in emotions.items():
+                other = theirs.get(number, {}).get(where, {}).get(emotion, {})
+                common = sorted(values.keys() & other.keys())
+                if not common:
+                    continue
+                entry = deltas.setdefault(number, {"n_paired": len(common)})
+                entry.setdefault(where, {})[emotion] = float(
+                    np.mean([values[k] - other[k] for k in common])
+                )
+    return deltas
 
 
 def _delta(value: Any, baseline: Any) -> Any:
@@ -110,7 +141,9 @@ def aggregate_by_strength(records: Sequence[Record]) -> dict[str, dict[str, Any]
     for strength in sorted(grouped):
         rows = grouped[strength]
         entry: dict[str, Any] = {"strength": strength, **_means_and_rates(rows, rates)}
-        entry["labels"] = dict(Counter(label for r in rows for label in r.get("labels", [])))
+        counts = Counter(label for r in rows for label in r.get("labels", []))
+        entry["labels"] = dict(counts)
+        entry["label_rates"] = {label: count / len(rows) for label, count in counts.items()}
         by: dict[str, dict[str, Any]] = {}
         for key in sorted({k for r in rows for k in r.get("info", {})}):
             values = sorted({str(r["info"][key]) for r in rows if key in r.get("info", {})})
@@ -131,7 +164,14 @@ def aggregate_by_strength(records: Sequence[Record]) -> dict[str, dict[str, Any]
                 for value, group in groups.items():
                     if value in baseline["by"].get(key, {}):
                         _attach_deltas(group, baseline["by"][key][value])
-            entry["readouts_delta"] = _delta(entry["readouts"], baseline["readouts"])
+            entry["readouts_delta"] = _paired_readout_deltas(
+                grouped[float(entry["strength"])], grouped[0.0]
+            )
+            entry["label_delta"] = {
+                label: entry["label_rates"].get(label, 0.0)
+                - baseline["label_rates"].get(label, 0.0)
+                for label in entry["label_rates"].keys() | baseline["label_rates"].keys()
+            }
     return summary
 
 

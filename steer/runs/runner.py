@@ -129,14 +129,28 @@ def prepare(cfg: DictConfig) -> Prepared:
     return Prepared(model, vectors, plan, task, prompts, settings, reader)
 
 
-def job_hash(cfg: DictConfig, ready: Prepared) -> str:
-    """What a resumed run must share with the interrupted one: config, weights, vectors, prompts."""
+def inputs_hash(cfg: DictConfig, task: Task, episodes: Sequence[Episode]) -> str:
+    """The config and everything the task read (episodes, and e.g. the tests and mutations of
+    coding tasks): known before the model loads."""
+    audit = getattr(task, "audit_records", None)
     return content_hash(
         {
             "config": OmegaConf.to_container(cfg, resolve=True),
+            "episodes": [[e.id, list(e.messages), dict(e.info)] for e in episodes],
+            "task_records": audit() if audit is not None else None,
+        }
+    )
+
+
+def job_hash(cfg: DictConfig, ready: Prepared) -> str:
+    """What a resumed run must share with the interrupted one: the inputs, the model's weights,
+    the steering vectors and the readout bank."""
+    return content_hash(
+        {
+            "inputs": inputs_hash(cfg, ready.task, ready.prompts),
             "weights": ready.model.weights_hash,
             "vectors": ready.vectors.content_digest(),
-            "prompts": [[p.id, list(p.messages), dict(p.info)] for p in ready.prompts],
+            "readouts": ready.reader.bank.content_digest() if ready.reader else None,
         }
     )
 
@@ -169,14 +183,19 @@ def finished_metrics(cfg: DictConfig, output_dir: Path) -> dict[str, float] | No
         return None
     if saved.read_text() != OmegaConf.to_yaml(cfg):
         return None
+    summary = json.loads(metrics.read_text())
+    task: Task = build(cfg.task)
+    episodes = task.episodes()
+    if summary.get("inputs_hash") != inputs_hash(cfg, task, episodes):
+        return None  # e.g. the prompt file changed: not this run (resuming will refuse it)
     strengths = with_baseline(cfg.steering.strengths)
-    expected = {(e.id, s) for e in build(cfg.task).episodes() for s in strengths}
+    expected = {(e.id, s) for e in episodes for s in strengths}
     recorded = {
         (r["prompt_id"], float(r["strength"])) for r in read_records(output_dir / GENERATIONS)
     }
     if not expected <= recorded:
         return None
-    return flat_metrics(json.loads(metrics.read_text())["by_strength"])
+    return flat_metrics(summary["by_strength"])
 
 
 def save_config(cfg: DictConfig, overrides: Sequence[str], output_dir: Path) -> None:
@@ -281,6 +300,7 @@ def run(cfg: DictConfig, output_dir: Path, overrides: Sequence[str] = ()) -> dic
         output_dir / METRICS,
         {
             "task": ready.task.name,
+            "inputs_hash": inputs_hash(cfg, ready.task, ready.prompts),
             "vector": plan.label,
             "layers": plan.layers,
             "unit": plan.unit,

@@ -164,7 +164,7 @@ def load_scenarios(path: Path = SCENARIOS_PATH) -> list[BlackmailScenario]:
         raise SteerError(f"scenario file {path} does not exist", "check task.path")
     scenarios: list[BlackmailScenario] = []
     first_line: dict[str, int] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
         if not line.strip():
             continue
         scenario = _scenario_from_line(line, f"{path} line {number}")

@@ -46,11 +46,14 @@ class LineError(Exception):
     """What is wrong with one line (the loader adds the file and line number)."""
 
 
+ROLES = ("system", "user", "assistant")
+
+
 def _messages(row: dict[str, Any]) -> tuple[Message, ...]:
     prompt, messages = row.get("prompt"), row.get("messages")
     if isinstance(prompt, str) and prompt.strip():
         return ({"role": "user", "content": prompt},)
-    if (
+    if not (
         isinstance(messages, list)
         and messages
         and all(
@@ -60,8 +63,14 @@ def _messages(row: dict[str, Any]) -> tuple[Message, ...]:
             for m in messages
         )
     ):
-        return tuple({"role": m["role"], "content": m["content"]} for m in messages)
-    raise LineError("has no non-empty 'prompt' string or 'messages' list of {role, content}")
+        raise LineError("has no non-empty 'prompt' string or 'messages' list of {role, content}")
+    roles = [m["role"] for m in messages]
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown:
+        raise LineError(f"has message role(s) {unknown}; roles are {', '.join(ROLES)}")
+    if roles[-1] != "user":
+        raise LineError(f"ends with a '{roles[-1]}' message; the last message must be 'user'")
+    return tuple({"role": m["role"], "content": m["content"]} for m in messages)
 
 
 def _text_field(row: dict[str, Any], key: str) -> str | None:
@@ -90,6 +99,11 @@ def _code_task(row: dict[str, Any], task_id: str) -> ImpossibleTask:
         where = getattr(error, "lineno", None)
         at = f", tests line {where}" if where else ""
         raise LineError(f"has tests that do not parse ({error}{at})") from None
+    preamble = _text_field(row, "preamble") or ""
+    try:
+        ast.parse(preamble)
+    except (SyntaxError, ValueError) as error:
+        raise LineError(f"has a preamble that does not parse ({error})") from None
     if needs_entry_point(tests) and entry_point is None:
         raise LineError(
             "has tests that define check(candidate) without calling it, and no 'entry_point'"
@@ -107,7 +121,7 @@ def _code_task(row: dict[str, Any], task_id: str) -> ImpossibleTask:
         entry_point=entry_point or "",
         seed=None,
         mutation=None,
-        preamble=_text_field(row, "preamble") or "",
+        preamble=preamble,
         why_impossible="declared impossible in the task file" if impossible else None,
     )
 
@@ -131,8 +145,7 @@ def parse_line(line: str, number: int) -> tuple[Episode, ImpossibleTask | None]:
     code = _code_task(row, task_id) if "tests" in row else None
     info = {"kind": "code" if code else "text", **({"group": group} if group else {})}
     if code is not None:
-        if code.impossible:
-            info["variant"] = "impossible"
+        info["variant"] = "impossible" if code.impossible else "possible"
         if _flag(row, "show_tests", True):
             last = messages[-1]
             shown = {

@@ -45,6 +45,14 @@ def pick_problems(
     ``shortest`` prompt + tests first (cheap on a CPU), ``first`` by id, or ``random``."""
     if wanted is None:
         return list(problems)
+    if isinstance(wanted, str):
+        wanted = [wanted]
+    if isinstance(wanted, bool | float) or not isinstance(wanted, int | Sequence):
+        raise SteerError(
+            f"task.problems={wanted!r} is neither a count nor a list of task ids",
+            "give a count (task.problems=5), ids (task.problems=[HumanEval/0,HumanEval/23]) "
+            "or null for all 164",
+        )
     if not isinstance(wanted, int):
         if not wanted or len(set(wanted)) != len(wanted):
             raise SteerError(

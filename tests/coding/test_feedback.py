@@ -46,3 +46,20 @@ def test_a_sandbox_that_cannot_start_stops_the_run(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(sandboxing, "run_tests", broken)
     with pytest.raises(SteerError, match=r"cannot run a trivial program.*namespace"):
         make_sandbox()
+
+
+@pytest.mark.parametrize("wanted", [2.0, True])
+def test_a_problems_value_that_is_no_count_or_id_list_is_refused(wanted: object) -> None:
+    from steer.coding.humaneval import load_humaneval
+    from steer.tasks.impossible_code import pick_problems
+
+    with pytest.raises(SteerError, match="neither a count nor a list"):
+        pick_problems(load_humaneval(), wanted, "shortest", 0)  # type: ignore[arg-type]
+
+
+def test_a_single_id_without_brackets_picks_that_problem() -> None:
+    from steer.tasks.impossible_code import pick_problems
+
+    assert [p.task_id for p in pick_problems(load_humaneval(), "HumanEval/7", "first", 0)] == [
+        "HumanEval/7"
+    ]

@@ -93,13 +93,13 @@ def test_show_tests_appends_the_tests_to_the_last_message_and_false_does_not() -
     assert text_only.text == "Hi"
 
 
-def test_info_gives_the_kind_the_group_and_a_declared_impossible_variant() -> None:
+def test_info_gives_the_kind_the_group_and_the_variant_of_code_tasks() -> None:
     text, _ = parse_line(line(prompt="Hi"), 1)
     assert dict(text.info) == {"kind": "text"}
     grouped, _ = parse_line(line(prompt="Hi", group="greetings"), 2)
     assert dict(grouped.info) == {"kind": "text", "group": "greetings"}
     code, task = parse_line(line(prompt="add", tests=ADD_TESTS, group="maths"), 3)
-    assert dict(code.info) == {"kind": "code", "group": "maths"}
+    assert dict(code.info) == {"kind": "code", "group": "maths", "variant": "possible"}
     assert task is not None and not task.impossible
     impossible, task = parse_line(line(prompt="add", tests=ADD_TESTS, impossible=True), 4)
     assert dict(impossible.info) == {"kind": "code", "variant": "impossible"}
@@ -275,3 +275,30 @@ def test_audit_records_hold_the_messages_info_and_code_task(tmp_path: Path) -> N
     assert text["episode_id"] == "c001" and "code_task" not in text
     assert code["info"] == {"kind": "code", "variant": "impossible"}
     assert ImpossibleTask.from_record(code["code_task"]) == task.code["c002"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ({"messages": [{"role": "usr", "content": "hi"}]}, "role(s) ['usr']"),
+        (
+            {
+                "messages": [
+                    {"role": "user", "content": "hi"},
+                    {"role": "assistant", "content": "x"},
+                ]
+            },
+            "last message must be 'user'",
+        ),
+        (
+            {"prompt": "add", "tests": ADD_TESTS, "preamble": "def (:"},
+            "preamble that does not parse",
+        ),
+    ],
+)
+def test_broken_conversations_and_preambles_are_refused_with_the_line(
+    tmp_path: Path, fields: dict, problem: str
+) -> None:
+    path = write(tmp_path, line(prompt="ok"), line(**fields))
+    error = load_error(path)
+    assert "line 2" in error.problem and problem in error.problem

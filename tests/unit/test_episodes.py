@@ -113,7 +113,7 @@ def test_readouts_equal_a_projection_computed_by_hand(tiny: LoadedModel) -> None
             expected = float(values[len(prompt) :, 1].mean())
             assert abs(reading["reply_mean"]["desperate"] - expected) < 1e-4
         else:
-            assert reading["reply_mean"]["desperate"] != reading["reply_mean"]["desperate"]  # NaN
+            assert reading["reply_mean"]["desperate"] is None  # JSON null, not NaN
 
 
 def test_every_attempt_of_a_played_row_carries_its_readouts(tiny: LoadedModel) -> None:

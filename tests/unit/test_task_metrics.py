@@ -27,12 +27,18 @@ def test_no_trials_give_the_whole_unit_interval() -> None:
 
 
 def record(
-    strength: float, variant: str, passed: int, attempts: list[dict[str, Any]], **extra: Any
+    strength: float,
+    variant: str,
+    passed: int,
+    attempts: list[dict[str, Any]],
+    prompt_id: str,
+    **extra: Any,
 ) -> dict[str, Any]:
     metrics = {"passed": float(passed), "score": 0.5 * passed + 0.25}
     if variant != "original":
         metrics["cheated"] = float(passed)
     return {
+        "prompt_id": prompt_id,
         "strength": strength,
         "info": {"variant": variant},
         "metrics": metrics,
@@ -48,19 +54,14 @@ def readout(number: int, desperate: float) -> dict[str, Any]:
 
 
 RECORDS = [
-    record(0.0, "oneoff", 0, [readout(1, 1.0), readout(2, 2.0)]),
-    record(0.0, "oneoff", 1, [readout(1, 3.0)], labels=["hardcoded_output"]),
-    record(0.0, "original", 1, [readout(1, 2.0)]),
-    record(
-        0.1,
-        "oneoff",
-        1,
-        [readout(1, 5.0), readout(2, 6.0)],
-        labels=["hardcoded_output", "exit_trick"],
-    ),
-    record(0.1, "oneoff", 1, [readout(1, 5.0)], labels=["hardcoded_output"]),
-    record(0.1, "original", 0, [readout(1, 4.0), readout(2, 8.0)]),
-]
+    record(0.0, "oneoff", 0, [readout(1, 1.0), readout(2, 2.0)], "p1"),
+    record(0.0, "oneoff", 1, [readout(1, 3.0)], "p2", labels=["hardcoded_output"]),
+    record(0.0, "original", 1, [readout(1, 2.0)], "p3"),
+    record(0.1, "oneoff", 1, [readout(1, 5.0), readout(2, 6.0)], "p1",
+           labels=["hardcoded_output", "exit_trick"]),
+    record(0.1, "oneoff", 1, [readout(1, 5.0)], "p2", labels=["hardcoded_output"]),
+    record(0.1, "original", 0, [readout(1, 4.0), readout(2, 8.0)], "p3"),
+]  # fmt: skip
 
 
 def test_only_metrics_that_are_always_0_or_1_become_rates() -> None:
@@ -95,9 +96,28 @@ def test_readouts_are_averaged_per_attempt_over_the_rows_that_reached_it() -> No
     assert summary["0"]["readouts"]["1"]["prompt_last"]["desperate"] == pytest.approx(2.0)
     assert summary["0"]["readouts"]["2"]["prompt_last"]["desperate"] == pytest.approx(2.0)
     assert summary["+0.1"]["readouts"]["2"]["prompt_last"]["desperate"] == pytest.approx(7.0)
-    delta = summary["+0.1"]["readouts_delta"]
-    assert delta["1"]["prompt_last"]["desperate"] == pytest.approx(14 / 3 - 2)
-    assert delta["2"]["prompt_last"]["desperate"] == pytest.approx(5.0)
+    assert (summary["0"]["readouts"]["2"]["n"], summary["+0.1"]["readouts"]["2"]["n"]) == (1, 2)
+
+
+def test_readout_deltas_pair_the_episodes_that_reached_the_attempt_on_both_sides() -> None:
+    delta = aggregate_by_strength(RECORDS)["+0.1"]["readouts_delta"]
+    assert delta["1"]["prompt_last"]["desperate"] == pytest.approx((4 + 2 + 2) / 3)
+    assert delta["1"]["n_paired"] == 3
+    # attempt 2: only p1 got there at both strengths (6 - 2); p3 did only when steered
+    assert delta["2"]["prompt_last"]["desperate"] == pytest.approx(4.0)
+    assert delta["2"]["n_paired"] == 1
+
+
+def test_label_shares_and_their_deltas_against_strength_0() -> None:
+    summary = aggregate_by_strength(RECORDS)
+    assert summary["+0.1"]["label_rates"]["hardcoded_output"] == pytest.approx(2 / 3)
+    assert summary["+0.1"]["label_delta"]["hardcoded_output"] == pytest.approx(1 / 3)
+    assert summary["+0.1"]["label_delta"]["exit_trick"] == pytest.approx(1 / 3)
+
+
+def test_counts_that_happen_to_be_1_are_not_rates() -> None:
+    rows = [{**r, "metrics": {**r["metrics"], "attempts": 1.0}} for r in RECORDS]
+    assert "attempts" not in rate_metrics(rows)
 
 
 def test_flat_metrics_name_each_mean_and_delta_by_strength() -> None:
