@@ -109,3 +109,24 @@ def test_every_sweep_value_is_checked() -> None:
     check_overrides(["steering.unit=norm,raw"])
     with pytest.raises(SteerError, match="unknown model 'nope'"):
         check_overrides(["model=tiny_random,nope"])
+
+
+@pytest.mark.parametrize(
+    ("launcher", "target"),
+    [
+        ("joblib", "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher"),
+        ("slurm", "hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher"),
+    ],
+)
+def test_the_parallel_and_cluster_launchers_compose(launcher: str, target: str) -> None:
+    """The SLURM preset cannot run here (no cluster); it must at least compose with its values."""
+    from hydra import compose, initialize_config_dir
+
+    from steer.runs.schema import register_schemas
+
+    register_schemas()
+    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
+        cfg = compose("config", overrides=[f"hydra/launcher={launcher}"], return_hydra_config=True)
+    assert cfg.hydra.launcher._target_ == target
+    if launcher == "slurm":
+        assert cfg.hydra.launcher.gpus_per_node == 1 and cfg.hydra.launcher.timeout_min == 120
