@@ -147,5 +147,7 @@ def test_bad_input_is_one_line_exit_2_and_no_traceback(
 
 def test_unknown_command_and_missing_run_dir(tmp_path: Path) -> None:
     assert steer("fly", cwd=tmp_path).returncode == 2
-    result = steer("reproduce", str(tmp_path), cwd=tmp_path)
+    result = steer("reproduce", str(tmp_path / "missing"), cwd=tmp_path)
     assert result.returncode == 2 and "does not exist" in result.stderr
+    result = steer("reproduce", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 2 and "holds neither a run nor sweep jobs" in result.stderr

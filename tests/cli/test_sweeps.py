@@ -17,7 +17,7 @@ STEER = str(Path(sys.executable).with_name("steer"))
 # one prompt per batch (3 strengths per prompt), long enough generations to be killed mid-job
 SLOW = [
     "debug=tiny", "vectors.reference_limit=4", "generation.batch_size=3",
-    "generation.max_new_tokens=40", "steering.layers=[1],[2]",
+    "generation.max_new_tokens=24", "steering.layers=[1],[2]",
 ]  # fmt: skip
 
 
