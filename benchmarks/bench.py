@@ -533,6 +533,17 @@ def warm_up(
     plain_hidden_states(model, [chats[0]], decoder_only=False)()
 
 
+def with_load(run: Callable[[], report.Section]) -> report.Section:
+    """Run one benchmark and note the load average around it (others may share the CPU)."""
+    before = report.load_average()
+    section = run()
+    section.markdown += (
+        f"\n\nLoad average (1, 5, 15 min) when this benchmark started: {before}; when it "
+        f"ended: {report.load_average()}."
+    )
+    return section
+
+
 def parse(argv: Sequence[str] | None) -> Options:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--repeats", type=int, default=None, help="timed repeats (default 5)")
@@ -565,11 +576,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     chats = [model.formatter.chat_ids([{"role": "user", "content": p}]) for p in PROMPTS]
     warm_up(model, chats, list(plans.values()))
-    sections = [
-        bench_steered(model, chats, plans, opts),
-        bench_sweep(model, chats, plans[Engine.HF], opts),
-        bench_extraction(model, opts),
+    benchmarks: list[Callable[[], report.Section]] = [
+        lambda: bench_steered(model, chats, plans, opts),
+        lambda: bench_sweep(model, chats, plans[Engine.HF], opts),
+        lambda: bench_extraction(model, opts),
     ]
+    sections = [with_load(run) for run in benchmarks]
     document = report.document(
         sections,
         quick=opts.quick,

@@ -206,7 +206,8 @@ def discussion(sections: Sequence[Section], misses: Sequence[str], loads: tuple[
         "blocks run TransformerLens hook points with the attention implementation named "
         "above; it is reported for information, with no target.",
         f"- The CPU (2 cores) was shared with other work: load average {loads[0]} at start and "
-        f"{loads[1]} at end (1, 5, 15 min). Interleaving spreads the disturbance over all "
+        f"{loads[1]} at end (1, 5, 15 min; the benchmark's own two busy threads add about 2 "
+        "while it runs). Interleaving spreads the disturbance over all "
         "contenders alike, but a ratio within a few percent of its target is inside the noise "
         "shown by the min–max and IQR columns.",
     ]
