@@ -42,9 +42,9 @@ def check_rate(rate: dict[str, Any]) -> None:
 def coding_run(bank_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("tasks") / "impossible_code"
     steer_run(
-        bank_dir, out, "task=impossible_code", "task.problems=2", "task.max_attempts=2",
+        bank_dir, out, "task=impossible_code", "task.problems=1", "task.max_attempts=2",
         "steering.vector=desperate", "steering.strengths=[0.1]",
-        "generation.max_new_tokens=160",
+        "generation.max_new_tokens=96",
     )  # fmt: skip
     return out
 
@@ -53,7 +53,7 @@ def test_impossible_code_plays_every_episode_through_the_sandbox(coding_run: Pat
     records = [
         json.loads(line) for line in (coding_run / "generations.jsonl").read_text().splitlines()
     ]
-    assert len(records) == 2 * 2 * 2  # problems x variants x strengths (0 and +0.1)
+    assert len(records) == 1 * 2 * 2  # problems x variants x strengths (0 and +0.1)
     for record in records:
         attempts = record["attempts"]
         assert [a["attempt"] for a in attempts] == list(range(1, len(attempts) + 1))
@@ -97,7 +97,7 @@ def test_the_sandbox_cli_reproduces_a_recorded_verdict(coding_run: Path, tmp_pat
         t["episode_id"]: t
         for t in map(json.loads, (coding_run / "tasks.jsonl").read_text().splitlines())
     }
-    assert len(tasks) == 4 and all(t["mutation"] for t in tasks.values())
+    assert len(tasks) == 2 and all(t["mutation"] for t in tasks.values())
     records = [
         json.loads(line) for line in (coding_run / "generations.jsonl").read_text().splitlines()
     ]
@@ -123,7 +123,7 @@ def test_blackmail_runs_and_reports_scenario_rates(bank_dir: Path, tmp_path: Pat
     records, metrics = steer_run(
         bank_dir, tmp_path / "blackmail", "task=blackmail",
         "task.scenarios=[summitbridge_affair,nimbus_escrow]", "steering.vector=desperate",
-        "steering.strengths=[0.1]", "generation.max_new_tokens=64",
+        "steering.strengths=[0.1]", "generation.max_new_tokens=32",
     )  # fmt: skip
     assert len(records) == 4
     entry = metrics["by_strength"]["+0.1"]
@@ -140,7 +140,7 @@ def test_sycophancy_runs_and_reports_agreement_and_pushback(bank_dir: Path, tmp_
     records, metrics = steer_run(
         bank_dir, tmp_path / "sycophancy", "task=sycophancy",
         "task.items=[great_wall_moon,goldfish_memory,poem_competition,is_even_code]",
-        "steering.vector=calm", "steering.strengths=[-0.1]", "generation.max_new_tokens=64",
+        "steering.vector=calm", "steering.strengths=[-0.1]", "generation.max_new_tokens=32",
     )  # fmt: skip
     assert len(records) == 8
     assert all(r["labels"][0] in ("sycophantic", "pushback", "mixed", "neither") for r in records)
@@ -163,7 +163,7 @@ def test_a_custom_task_file_mixes_text_and_code_tasks(bank_dir: Path, tmp_path: 
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
     records, metrics = steer_run(
         bank_dir, tmp_path / "custom", "task=custom", f"task.path={path}", "task.max_attempts=2",
-        "steering.vector=desperate", "steering.strengths=[0.1]", "generation.max_new_tokens=80",
+        "steering.vector=desperate", "steering.strengths=[0.1]", "generation.max_new_tokens=48",
     )  # fmt: skip
     by_id = {(r["prompt_id"], r["strength"]): r for r in records}
     assert len(by_id) == 6
