@@ -43,7 +43,7 @@ COLUMNS = [
 # The tasks' headline metrics, shown first.
 MAIN_METRICS = (
     "cheated", "passed", "blackmail", "sycophantic", "acknowledged", "cheat_pattern",
-    "vader_compound", "emotion_words",
+    "steered_readout", "vader_compound", "repetition", "emotion_words",
 )  # fmt: skip
 TERMINAL_METRICS = 4
 

@@ -19,7 +19,10 @@ import numpy as np
 from steer.metrics.stats import wilson_interval
 
 Record = Mapping[str, Any]
-NOT_RATES = frozenset({"attempts", "n_tokens", "n_words", "emotion_words"})  # counts, not 0/1
+# counts and fractions, never read as 0/1 rates even when every value happens to be 0 or 1
+NOT_RATES = frozenset(
+    {"attempts", "n_tokens", "n_words", "emotion_words", "repetition", "steered_readout"}
+)
 
 
 def strength_key(strength: float) -> str:

@@ -1,4 +1,5 @@
-"""Output-shift metrics of one generated text: length, VADER sentiment, emotion words."""
+"""Output-shift metrics of one generated text: length, VADER sentiment, emotion words, and
+repetition (the usual first symptom of steering too hard: the text loops)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,17 @@ def emotion_word_counts(text: str) -> dict[str, int]:
     return dict(Counter(match.lower() for match in _emotion_pattern().findall(text)))
 
 
+def repetition(text: str, n: int = 3) -> float:
+    """The share of the text's word n-grams that already occurred earlier in it: 0 for text
+    that never repeats itself, towards 1 for a loop ("happy happy happy ..."); 0 when the
+    text has fewer than ``n`` words."""
+    words = re.findall(r"\w+|[^\w\s]", text.lower())
+    grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+    if not grams:
+        return 0.0
+    return 1.0 - len(set(grams)) / len(grams)
+
+
 def text_metrics(text: str) -> dict[str, float]:
     """The numeric metrics of one text (aggregated per strength)."""
     counts = emotion_word_counts(text)
@@ -39,4 +51,5 @@ def text_metrics(text: str) -> dict[str, float]:
         "n_words": float(len(text.split())),
         "vader_compound": vader_compound(text),
         "emotion_words": float(sum(counts.values())),
+        "repetition": round(repetition(text), 4),
     }

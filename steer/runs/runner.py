@@ -205,12 +205,22 @@ def save_config(cfg: DictConfig, overrides: Sequence[str], output_dir: Path) -> 
     (hydra_dir / "overrides.yaml").write_text(OmegaConf.to_yaml(list(overrides)))
 
 
-def _record(
+def steered_readout(vector: str, played: Played) -> float | None:
+    """The steered emotion's own readout averaged over the last reply (read unsteered), when
+    the readouts include the emotion the run steers: does the text carry what was added?"""
+    readings = played.attempts[-1].readings or {}
+    value = readings.get("reply_mean", {}).get(vector)
+    return None if value is None else float(value)
+
+
+def episode_record(
     task: Task, played: Played, plan: SteeringPlan, seed: int, hash_: str
 ) -> dict[str, Any]:
     """One episode at one strength: its outcome, then every attempt."""
     episode, last = played.row.episode, played.attempts[-1]
     outcome = task.outcome(episode, [a.score for a in played.attempts])
+    own = steered_readout(plan.label, played)
+    metrics = outcome.metrics if own is None else {**outcome.metrics, "steered_readout": own}
     return {
         "prompt_id": episode.id,
         "prompt": episode.text,
@@ -225,7 +235,7 @@ def _record(
         "text": last.reply.text,
         "n_tokens": len(last.reply.tokens),
         "finish_reason": last.reply.finish_reason,
-        "metrics": outcome.metrics,
+        "metrics": metrics,
         "labels": list(outcome.labels),
         "attempts": [attempt.record() for attempt in played.attempts],
         "job_hash": hash_,
@@ -293,7 +303,7 @@ def run(cfg: DictConfig, output_dir: Path, overrides: Sequence[str] = ()) -> dic
             )
             for played, needed in zip(results, missing, strict=True):
                 if needed:
-                    writer.write(_record(ready.task, played, plan, seed, hash_))
+                    writer.write(episode_record(ready.task, played, plan, seed, hash_))
             progress.update(sum(missing))
     summary = aggregate_by_strength(list(read_records(path)))
     write_json(

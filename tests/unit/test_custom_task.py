@@ -243,7 +243,7 @@ def test_a_text_reply_gets_the_text_metrics_and_no_feedback(tmp_path: Path) -> N
     task = CustomTask(str(write(tmp_path, line(prompt="How are you?"))), make_sandbox())
     (episode,) = task.episodes()
     score = task.score(episode, "I feel calm and happy today, what a wonderful day!", 1)
-    assert set(score.metrics) == {"n_words", "vader_compound", "emotion_words"}
+    assert set(score.metrics) == {"n_words", "vader_compound", "emotion_words", "repetition"}
     assert score.metrics["vader_compound"] > 0.5
     assert score.metrics["n_words"] == 10.0
     assert score.metrics["emotion_words"] == 2.0

@@ -13,6 +13,7 @@ from steer.hooks import HookRef, Site
 from steer.models.loaded import LoadedModel
 from steer.readouts import project
 from steer.runs.episodes import Row, play
+from steer.runs.runner import steered_readout
 from steer.steering.intervention import Engine
 from steer.steering.plan import SteeringPlan, make_plan
 from steer.tasks.base import Episode, Score, last_attempt_outcome
@@ -126,3 +127,7 @@ def test_every_attempt_of_a_played_row_carries_its_readouts(tiny: LoadedModel) -
     assert all(set(r["readouts"]) == {"prompt_last", "reply_mean"} for r in records)
     # the second attempt reads a longer conversation, so its prompt state differs
     assert records[0]["readouts"]["prompt_last"] != records[1]["readouts"]["prompt_last"]
+    # the record's steered_readout is the steered emotion read over the last reply
+    own = steered_readout("desperate", played)
+    assert own == records[-1]["readouts"]["reply_mean"]["desperate"]
+    assert steered_readout("calm", played) is None  # not among the readouts

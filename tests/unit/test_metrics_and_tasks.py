@@ -8,7 +8,7 @@ import pytest
 
 from steer.errors import SteerError
 from steer.metrics.aggregate import aggregate_by_strength, flat_metrics
-from steer.metrics.text import emotion_word_counts, text_metrics, vader_compound
+from steer.metrics.text import emotion_word_counts, repetition, text_metrics, vader_compound
 from steer.resources import emotion_words
 from steer.tasks.prompts import PromptsTask, load_prompt_file
 
@@ -29,6 +29,14 @@ def test_emotion_words_are_whole_words_including_phrases() -> None:
     counts = emotion_word_counts("Calm and at ease; calmer? No. CALM. I feel worn out, not content")
     assert counts == {"calm": 2, "at ease": 1, "worn out": 1, "content": 1}
     assert text_metrics("I am happy")["emotion_words"] == 1.0
+
+
+def test_repetition_is_zero_for_plain_text_and_near_one_for_a_loop() -> None:
+    assert repetition("The cat sat on the mat and looked at the door.") == 0.0
+    assert repetition("happy " * 40) == pytest.approx(37 / 38)
+    assert repetition("I am. I am. I am.") == pytest.approx(1 - 3 / 7)
+    assert repetition("two words") == 0.0
+    assert text_metrics("so so so so so")["repetition"] == round(2 / 3, 4)
 
 
 def record(strength: float, vader: float, tokens: int) -> dict:
