@@ -54,6 +54,29 @@ class HookRef:
         return f"blocks.{self.layer}.hook_{self.site.value}"
 
 
+@dataclass(frozen=True)
+class PatternRef:
+    """The attention pattern of one block: softmax weights ``[batch, head, query, key]``."""
+
+    layer: int
+
+    @property
+    def name(self) -> str:
+        """The TransformerLens hook name, e.g. ``blocks.20.attn.hook_pattern``."""
+        return f"blocks.{self.layer}.attn.hook_pattern"
+
+
+def check_pattern_names(hook_dict: dict[str, object], refs: Sequence[PatternRef]) -> None:
+    """Refuse attention-pattern hooks the bridge does not have."""
+    for ref in refs:
+        if ref.name not in hook_dict:
+            raise SteerError(
+                f"hook point {ref.name} does not exist in this model, so its attention "
+                "pattern cannot be read",
+                "choose other inspect.layers, or a model whose bridge exposes attn.hook_pattern",
+            )
+
+
 def hook_name_pattern(site: Site) -> str:
     """How hook names at ``site`` read across layers, for provenance records."""
     return f"blocks.<layer>.hook_{site.value}"

@@ -1,4 +1,4 @@
-"""`steer`: the console script. Subcommands: run, reproduce."""
+"""`steer`: the console script. Subcommands: run, reproduce, extract, inspect, ..."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ commands:
   read TEXT... | --file  emotion readouts of texts against a bank
   sandbox CODE TESTS     run a program against tests in the sandbox; print the verdict as JSON
   compare PATH           summarise a run or sweep against strength 0: summary.csv, plots, report
+  inspect [overrides]    attention heatmaps, residual norms and readouts, baseline vs steered
 
 `steer run --help` lists the config groups; `steer run --cfg job` prints the composed config.
 """
@@ -44,6 +45,10 @@ def _run(argv: list[str]) -> int:
 
 def _extract(argv: list[str]) -> int:
     return _hydra_command("extract", "extract", argv)
+
+
+def _inspect(argv: list[str]) -> int:
+    return _hydra_command("inspect", "inspect", argv)
 
 
 def _validate(argv: list[str]) -> int:
@@ -96,6 +101,7 @@ COMMANDS = {
     "read": _read,
     "sandbox": _sandbox,
     "compare": _compare,
+    "inspect": _inspect,
 }
 
 

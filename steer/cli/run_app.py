@@ -50,9 +50,18 @@ def _extract_job(
     return run_extract(cfg, out, overrides, choices.get("model", "model"))
 
 
+def _inspect_job(
+    cfg: DictConfig, out: Path, overrides: list[str], choices: dict[str, str]
+) -> dict[str, float]:
+    from steer.inspect.runner import run_inspect
+
+    return run_inspect(cfg, out, overrides)
+
+
 APPS: dict[str, tuple[str, Job, str]] = {
     "run": ("config", _run_job, "delta_vader_compound@"),
     "extract": ("extract", _extract_job, "probe_top3"),
+    "inspect": ("inspect", _inspect_job, "flags"),
 }
 
 

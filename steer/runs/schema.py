@@ -62,6 +62,12 @@ class SiteChoice(StrEnum):
     mlp_out = "mlp_out"
 
 
+class ReplyChoice(StrEnum):
+    steered = "steered"
+    baseline = "baseline"
+    none = "none"
+
+
 @dataclass
 class GgufModelSchema:
     _target_: str = MISSING
@@ -221,6 +227,32 @@ class RunSchema:
 
 
 @dataclass
+class InspectSettingsSchema:
+    # Blocks whose attention is drawn; None: the first block reading each steered point.
+    layers: list[int] | None = None
+    # Heads drawn per layer; None: the first `max_heads` of them.
+    heads: list[int] | None = None
+    max_heads: int = 4
+    # Tokens on each heatmap axis: the last `max_tokens` when the text is longer.
+    max_tokens: int = 40
+    # The steered strength; None: the largest |strength| in steering.strengths.
+    strength: float | None = None
+    # The reply both forward passes read (generated steered, baseline, or none: prompt only).
+    reply: ReplyChoice = ReplyChoice.steered
+    # |z| beyond which a readout or norm is flagged (z over the prompt set, population std).
+    z_threshold: float = 2.0
+    # Layers whose values are checked for anomalies; None: every layer.
+    flag_layers: list[int] | None = None
+    # Figures for the first N prompts (None: all); inspect.json always covers every prompt.
+    max_figure_prompts: int | None = 12
+
+
+@dataclass
+class InspectSchema(RunSchema):
+    inspect: InspectSettingsSchema = field(default_factory=InspectSettingsSchema)
+
+
+@dataclass
 class ShippedStimuliSchema:
     _target_: str = "steer.stimuli.sources.ShippedStimuli"
 
@@ -272,6 +304,7 @@ class ExtractSchema:
 SCHEMAS: dict[tuple[str | None, str], Any] = {
     (None, "run_schema"): RunSchema,
     (None, "extract_schema"): ExtractSchema,
+    (None, "inspect_schema"): InspectSchema,
     ("stimuli", "base_shipped"): ShippedStimuliSchema,
     ("stimuli", "base_self_generated"): SelfGeneratedStimuliSchema,
     ("model", "base_gguf"): GgufModelSchema,
