@@ -1,8 +1,10 @@
 """``steer compare PATH``: summarise a run or a sweep against strength 0.
 
-Writes into PATH: ``summary.csv``, ``compare/dose_<metric>.png`` (and
-``compare/readouts_<run>.png`` for multi-attempt runs with readouts) and ``report.html``;
-prints a short table and the paths written. Bad input raises SteerError (exit 2).
+Writes into PATH: ``summary.csv``, ``compare/dose_<metric>.png`` (with 3 or more run / vector /
+layers lines also ``compare/grid_<metric>.png``; for multi-attempt runs with readouts
+``compare/readouts_<run>.png``, ``compare/monitoring_<run>.png`` and ``monitoring.json``) and
+``report.html``; prints short tables and the paths written. Bad input raises SteerError
+(exit 2).
 """
 
 from __future__ import annotations
@@ -35,7 +37,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def compare(root: Path, max_prompts: int) -> int:
     # Imported here so that --help and bad paths answer before pandas and matplotlib load.
+    from steer.compare.grids import grid_plots
     from steer.compare.load import load_runs, metric_frame
+    from steer.compare.monitoring import (
+        MONITORING,
+        monitor_runs,
+        monitoring_table,
+        write_monitoring,
+    )
     from steer.compare.plots import dose_plots, readout_plots
     from steer.compare.report import COMPARE_DIR, render, write_report
     from steer.compare.summary import summarize, terminal_table, varying_metrics, write_summary
@@ -52,11 +61,20 @@ def compare(root: Path, max_prompts: int) -> int:
     varying = varying_metrics(frame)
     figures = root / COMPARE_DIR
     dose = dose_plots(summary, varying, figures)
+    grids = grid_plots(summary, varying, figures)
     readouts = readout_plots(runs, figures)
-    page = render(root, runs, summary, dose, readouts, max_prompts)
-    written = [write_summary(summary, root / SUMMARY), *dose, *readouts.values()]
+    monitored = monitor_runs(runs, figures)
+    page = render(
+        root, runs, summary, dose, readouts, max_prompts, grids=grids, monitored=monitored
+    )
+    written = [write_summary(summary, root / SUMMARY), *dose, *grids, *readouts.values()]
+    if monitored:
+        written.append(write_monitoring(monitored, root / MONITORING))
+        written += [item.figure for item in monitored]
     written.append(write_report(root / REPORT, page))
     print(terminal_table(summary, varying))
+    if monitored:
+        print("\n" + monitoring_table(monitored))
     if empty:
         print(f"no complete records yet in: {', '.join(empty)}")
     print(f"\n{len(runs)} run(s) compared; wrote:")

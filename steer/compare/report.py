@@ -1,7 +1,9 @@
 """``report.html``: one self-contained page (inline CSS, images as base64 data URIs, no scripts).
 
 It holds the summary table (``#summary``: the rows over all records; per-group rows folded in
-a ``<details>``), the figures, any ``steer inspect`` figures found under the compared path,
+a ``<details>``), the figures (dose-response, and the per-metric grids of comparisons with 3 or
+more lines), the monitoring section (``#monitoring``: per multi-attempt run with readouts, its
+figure and headline table), any ``steer inspect`` figures found under the compared path,
 and per run and prompt the baseline (strength 0) reply beside each steered reply (each pair in
 a ``.pair``), every attempt of multi-attempt episodes, with word-level differences marked
 (``<del class="diff-del">`` in the baseline, ``<ins class="diff-ins">`` in the steered reply).
@@ -23,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from steer.compare.load import OVERALL, Run, layers_label
+from steer.compare.monitoring import MONITORING, TABLE_HEADER, RunMonitoring, run_table_rows
 from steer.compare.summary import number, overall, p_text, signed, strength_text
 
 MAX_TEXT_CHARS = 6000
@@ -45,6 +48,8 @@ td.sig { font-weight: bold; background: #fff3cd; }
 figure { display: inline-block; margin: 0.5em; vertical-align: top; }
 figure img { width: 600px; max-width: 100%; border: 1px solid #eee; }
 figure.wide { display: block; } figure.wide img { width: 100%; }
+figure.grid img { width: auto; }
+figure.natural { display: block; } figure.natural img { width: auto; }
 figcaption { font-size: 12px; color: #555; }
 .prompt { margin: 1.2em 0 0.4em; }
 .prompt > summary { cursor: pointer; font-weight: 600; }
@@ -96,10 +101,12 @@ def word_diff(baseline: str, steered: str) -> tuple[str, str]:
     return "".join(left), "".join(right)
 
 
-def image(path: Path, caption: str, wide: bool = False) -> str:
-    """A PNG inlined as a data URI; ``wide`` lets it use the page's full width."""
+def image(path: Path, caption: str, wide: bool = False, *, css_class: str = "") -> str:
+    """A PNG inlined as a data URI; ``wide`` lets it use the page's full width, ``css_class``
+    names another figure style (``grid``, ``natural``: the image at its own size)."""
     data = base64.b64encode(path.read_bytes()).decode("ascii")
-    css = ' class="wide"' if wide else ""
+    css_class = css_class or ("wide" if wide else "")
+    css = f' class="{css_class}"' if css_class else ""
     return (
         f'<figure{css}><img src="data:image/png;base64,{data}" alt="{escape(caption)}">'
         f"<figcaption>{escape(caption)}</figcaption></figure>"
@@ -285,6 +292,51 @@ def _figures(title: str, figures: Iterable[tuple[Path, str]]) -> str:
     return f"<h2>{escape(title)}</h2>" + "".join(shown) if shown else ""
 
 
+def grids_section(grids: Sequence[Path]) -> str:
+    """The per-metric grids (lines x strengths), each at its own size (it grows with rows)."""
+    if not grids:
+        return ""
+    shown = [image(path, f"{COMPARE_DIR}/{path.name}", css_class="grid") for path in grids]
+    note = (
+        '<p class="note">One row per run / vector / layers, one column per strength; each cell '
+        "is the value over all records (* p &lt; 0.05 against strength 0), coloured by its "
+        "delta against the same row's strength 0.</p>"
+    )
+    return "<h2>Grids</h2>" + note + "".join(shown)
+
+
+def _text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f'<td class="text">{escape(cell)}</td>' for cell in row) + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def monitoring_section(monitored: Sequence[RunMonitoring]) -> str:
+    """Per monitored run: its figure and the headline strength's table."""
+    if not monitored:
+        return ""
+    parts = [
+        '<h2 id="monitoring">Monitoring</h2>',
+        '<p class="note">Do the emotion readouts rise across failed attempts, and do they '
+        "predict the next attempt's outcome? At the headline strength (0, unsteered, when "
+        "present): mean readout at attempt 1 and at the last attempt; the change between them "
+        "paired over the episodes that reached the last attempt, with its sign-flip p; the ROC "
+        "AUC of prompt_last at attempt k and of reply_mean of attempt k-1 for attempt k "
+        "passing (a cheat on impossible tasks), with positive/negative attempts. Every "
+        f"strength and attempt: {MONITORING}. See docs/compare.md.</p>",
+    ]
+    for item in monitored:
+        strength = strength_text(float(item.entry["headline_strength"]))
+        parts.append(f"<h3>run {escape(item.run.label)}, strength {escape(strength)}</h3>")
+        caption = f"{COMPARE_DIR}/{item.figure.name}: readouts by attempt, run {item.run.label}"
+        parts.append(image(item.figure, caption, css_class="natural"))
+        parts.append(_text_table(TABLE_HEADER, run_table_rows(item.entry)))
+    return "\n".join(parts)
+
+
 def render(
     root: Path,
     runs: Sequence[Run],
@@ -292,6 +344,8 @@ def render(
     dose: Sequence[Path],
     readouts: dict[str, Path],
     max_prompts: int,
+    grids: Sequence[Path] = (),
+    monitored: Sequence[RunMonitoring] = (),
 ) -> str:
     """The whole page as text."""
     when = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
@@ -303,6 +357,8 @@ def render(
         f"<p>{escape(when)} · {len(runs)} run(s): {escape(names)}</p>",
         summary_section(summary),
         _figures("Dose-response", ((p, p.stem.removeprefix("dose_")) for p in dose)),
+        grids_section(grids),
+        monitoring_section(monitored),
         _figures("Inspect", inspected),
         *(generations_section(run, max_prompts, readouts.get(run.name)) for run in runs),
     ]

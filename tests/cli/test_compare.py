@@ -104,7 +104,7 @@ def test_the_summary_has_a_row_per_strength_and_metric_with_groups(
     overall = summary[summary["group_key"].isna()]
     assert set(overall["run"]) == {"."} and set(overall["task"]) == {"custom"}
     assert set(overall["layers"].astype(str)) == {"1"}
-    metrics = {"n_words", "vader_compound", "emotion_words", "n_tokens", "eos_rate"}
+    metrics = {"n_words", "vader_compound", "emotion_words", "repetition", "n_tokens", "eos_rate"}
     assert set(overall["metric"]) == metrics
     assert len(overall) == len(metrics) * 3  # strengths -0.1, 0, +0.1
     assert (overall["n"] == 3).all()
