@@ -10,6 +10,12 @@ from steer.models.loaded import LoadedModel
 from steer.models.loaders import load_gemma3_270m, load_smollm2
 
 STEER = str(Path(sys.executable).with_name("steer"))
+# The session bank: 12 of the shipped emotions, spread over valence and arousal (the full
+# 34-emotion extraction is experiments/emotion_geometry; this keeps the CI tier short).
+BANK_EMOTIONS = [
+    "desperate", "calm", "frustrated", "happy", "sad", "afraid", "angry", "proud", "loving",
+    "hostile", "nervous", "hopeful",
+]  # fmt: skip
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +32,8 @@ def gemma3() -> LoadedModel:
 def bank_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("extract") / "bank"
     result = subprocess.run(
-        [STEER, "extract", "stimuli=shipped", "vectors.emotions=core", "publish=false",
+        [STEER, "extract", "stimuli=shipped", f"vectors.emotions=[{','.join(BANK_EMOTIONS)}]",
+         "publish=false",
          f"hydra.run.dir={out}"],
         capture_output=True, text=True, timeout=1500, cwd=out.parent,
     )  # fmt: skip

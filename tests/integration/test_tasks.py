@@ -1,4 +1,4 @@
-"""Every task end to end on SmolLM2-135M-Instruct, a few episodes each, steered with the core
+"""Every task end to end on SmolLM2-135M-Instruct, a few episodes each, steered with the session
 bank's vectors and read out with it: the run files, the records and the task metrics."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every config group composes and instantiates; experiment configs smoke-run on tiny_random."""
+"""Every config group composes and instantiates (experiments: tests/unit/test_experiments.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from steer.cli.conf_dir import conf_dir
 from steer.cli.config_errors import check_overrides, compose_config
 from steer.errors import SteerError
 from steer.models.loaded import LoadedModel
-from steer.runs.runner import run
 from steer.vectors.vector_set import VectorSet
 
 CONF = conf_dir()
@@ -69,21 +68,6 @@ def test_the_loaders_of_the_real_models_are_importable() -> None:
         ).model._target_
         module, name = target.rsplit(".", 1)
         assert callable(getattr(__import__(module, fromlist=[name]), name))
-
-
-@pytest.mark.parametrize("experiment", options("experiment"))
-def test_every_experiment_runs_on_the_tiny_model(experiment: str, tmp_path: Path) -> None:
-    cfg = compose_config(
-        [
-            f"experiment={experiment}",
-            "debug=tiny",
-            "generation.max_new_tokens=3",
-            "vectors.reference_limit=4",
-        ]
-    )
-    metrics = run(cfg, tmp_path)
-    assert (tmp_path / "generations.jsonl").is_file()
-    assert any(key.startswith("delta_vader_compound@") for key in metrics)
 
 
 @pytest.mark.parametrize(
