@@ -22,6 +22,7 @@ from steer.runs.records import write_json
 from steer.runs.runner import build, plain, save_config
 from steer.stimuli.emotions import resolve_emotions
 from steer.stimuli.story import Story
+from steer.validation.clusters import clusters_line
 from steer.validation.report import ValidationSettings, validate
 from steer.vectors.vector_set import VectorSet
 
@@ -77,6 +78,7 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
         f"PC1 explains {pca['variance_explained'][0]:.0%}; PC1-valence r = "
         f"{pca['pc1_valence']['r']} over {pca['pc1_valence']['n_words']} words; "
         f"PC2-arousal r = {pca['pc2_arousal']['r']} over {pca['pc2_arousal']['n_words']} words",
+        clusters_line(report["clusters"]),
     ]
 
 
@@ -121,6 +123,7 @@ def validation_settings(cfg: DictConfig) -> ValidationSettings:
         test_fraction=float(cfg.validation.test_fraction),
         seed=int(cfg.validation.seed),
         top_k_tokens=int(cfg.validation.top_k_tokens),
+        clusters=None if cfg.validation.get("clusters") is None else int(cfg.validation.clusters),
     )
 
 

@@ -289,6 +289,7 @@ class ValidationSchema:
     test_fraction: float = 0.3
     seed: int = 0
     top_k_tokens: int = 10
+    clusters: int | None = None  # k-means k; None: n_emotions // 4 between 2 and 10
 
 
 @dataclass

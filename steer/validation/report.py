@@ -11,7 +11,15 @@ from steer.extraction.pipeline import Extraction
 from steer.models.loaded import LoadedModel
 from steer.runs.records import write_json
 from steer.validation import plots
-from steer.validation.geometry import cluster_order, correlation, cosine_matrix, pca
+from steer.validation.clusters import cluster_summary
+from steer.validation.geometry import (
+    best_layer,
+    cluster_order,
+    correlation,
+    cosine_matrix,
+    geometry_by_layer,
+    pca,
+)
 from steer.validation.logit_lens import top_tokens
 from steer.validation.probe import held_out_accuracy, split_topics
 from steer.validation.ratings import (
@@ -21,12 +29,16 @@ from steer.validation.ratings import (
     valence_ratings,
 )
 
+PAPER = {"pc1_valence_r": 0.81, "pc2_arousal_r": 0.66}
+
 
 @dataclass(frozen=True)
 class ValidationSettings:
     test_fraction: float = 0.3
     seed: int = 0
     top_k_tokens: int = 10
+    # k-means clusters at the default layer; None: n_emotions // 4, between 2 and 10.
+    clusters: int | None = None
 
 
 def validate(
@@ -37,10 +49,10 @@ def validate(
     at_layer = bank.vectors[:, layer]
     valence, arousal = valence_ratings(names), arousal_ratings(names)
     components = pca(at_layer)
-    pc1_by_layer = [
-        correlation(pca(bank.vectors[:, i]).scores[:, 0], names, valence)["r"]
-        for i in range(bank.n_layers)
-    ]
+    by_layer = geometry_by_layer(bank.vectors, names, valence, arousal)
+    clusters, clustering = cluster_summary(
+        at_layer.double().numpy(), names, valence, arousal, settings.clusters, settings.seed
+    )
     split = split_topics(
         [s.topic for s in extraction.stories], settings.test_fraction, settings.seed
     )
@@ -71,9 +83,15 @@ def validate(
             },
             "pc1_arousal": correlation(components.scores[:, 0], names, arousal)["r"],
             "pc2_valence": correlation(components.scores[:, 1], names, valence)["r"],
-            "pc1_valence_r_by_layer": pc1_by_layer,
-            "paper": {"pc1_valence_r": 0.81, "pc2_arousal_r": 0.66},
+            "pc1_valence_r_by_layer": by_layer["pc1_valence"],
+            "paper": PAPER,
         },
+        "geometry_by_layer": by_layer,
+        "best_layer": {
+            "pc1_valence": best_layer(by_layer["pc1_valence"]),
+            "probe_top1": best_layer([row["top1"] for row in per_layer]),
+        },
+        "clusters": clusters,
         "probe": {
             "method": "nearest vector by cosine; vectors built on train topics only",
             "train_topics": list(split.train),
@@ -88,7 +106,7 @@ def validate(
             zip(names, top_tokens(model, at_layer, settings.top_k_tokens), strict=True)
         ),
         "similarity": {"cluster_order": [names[i] for i in order]},
-        "figures": ["pca.png", "similarity.png", "probe_accuracy.png"],
+        "figures": ["pca.png", "similarity.png", "probe_accuracy.png", "geometry_by_layer.png"],
     }
     label = f"{bank.provenance.get('model_id')}, layer {layer}"
     plots.pca_map(
@@ -113,5 +131,23 @@ def validate(
         f"Held-out probe accuracy ({bank.provenance.get('model_id')})",
         out_dir / "probe_accuracy.png",
     )
+    plots.geometry_layers(
+        by_layer,
+        per_layer,
+        PAPER,
+        layer,
+        f"Emotion geometry and probe accuracy by layer ({bank.provenance.get('model_id')})",
+        out_dir / "geometry_by_layer.png",
+    )
+    if clustering is not None:
+        plots.cluster_map(
+            components.scores,
+            names,
+            [float(x) for x in components.explained],
+            clustering.members(),
+            f"Emotion vectors: k-means clusters (k = {clustering.k}) on the PCA map ({label})",
+            out_dir / "clusters.png",
+        )
+        report["figures"].append("clusters.png")
     write_json(out_dir / "validation.json", report)
     return report

@@ -66,6 +66,14 @@ def test_validate_writes_the_report_and_figures(tiny: LoadedModel, tmp_path: Pat
     assert saved["pca"]["pc1_valence"]["words"] == ["happy", "sad", "calm", "angry"]
     assert set(saved["logit_lens"]) == set(emotions)
     assert all(len(tokens) == 10 for tokens in saved["logit_lens"].values())
+    assert all(len(values) == 4 for values in saved["geometry_by_layer"].values())
+    assert saved["pca"]["pc1_valence_r_by_layer"] == saved["geometry_by_layer"]["pc1_valence"]
+    assert set(saved["best_layer"]) == {"pc1_valence", "probe_top1"}
+    assert saved["clusters"]["k"] == 2 and sum(saved["clusters"]["sizes"]) == 4
+    assert sorted(w for members in saved["clusters"]["members"] for w in members) == sorted(
+        emotions
+    )
+    assert {"geometry_by_layer.png", "clusters.png"} <= set(report["figures"])
     for figure in report["figures"]:
         assert (tmp_path / figure).stat().st_size > 10_000
 
