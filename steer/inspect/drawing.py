@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from steer.compare.plots import safe_name
+from steer.errors import SteerError
 from steer.inspect.attention import shown_tokens
 from steer.inspect.heatmaps import HeatmapPage, attention_figure
 from steer.inspect.inspection import Inspection
@@ -20,6 +22,20 @@ def steering_text(plan: SteeringPlan, strength: float) -> str:
     layers = ", ".join(str(layer) for layer in plan.layers)
     where = f"layer{'s' if len(plan.layers) > 1 else ''} {layers}"
     return f"{plan.label} {strength:+g} (unit {plan.unit}, positions {plan.positions}) at {where}"
+
+
+def refuse_clashing_file_names(prompt_ids: Sequence[str]) -> None:
+    """Figures are named after prompt ids made file-safe; two ids that become the same name
+    (``a/b`` and ``a_b``) would overwrite each other's figures."""
+    seen: dict[str, str] = {}
+    for prompt_id in prompt_ids:
+        name = safe_name(prompt_id)
+        if name in seen and seen[name] != prompt_id:
+            raise SteerError(
+                f"prompt ids {seen[name]!r} and {prompt_id!r} give the same figure name {name!r}",
+                "give the prompts ids that differ in letters, digits, '.', '_' or '-'",
+            )
+        seen[name] = prompt_id
 
 
 def draw_prompt(

@@ -34,7 +34,7 @@ from steer.inspect.document import (
     prompt_entry,
     set_summary,
 )
-from steer.inspect.drawing import draw_prompt, steering_text
+from steer.inspect.drawing import draw_prompt, refuse_clashing_file_names, steering_text
 from steer.inspect.inspection import Inspection, inspect_transcript
 from steer.inspect.labels import token_texts
 from steer.inspect.profiles import ReadoutSource, readout_source
@@ -147,6 +147,11 @@ def run_inspect(
     _warn_if_nothing_can_be_flagged(len(ready.prompts), settings.z_threshold)
     log.info("inspecting %d prompt(s), steered = %s", len(ready.prompts),
              steering_text(plan, settings.strength))  # fmt: skip
+    refuse_clashing_file_names([episode.id for episode in ready.prompts])
+    # One unrecorded inspection pass first, so that a hook point that does not exist or never
+    # fires stops the run before anything is generated or written.
+    first = transcripts(ready.prompts[:1], None, "none", model.formatter)[0]
+    inspect_transcript(model, first, plan, settings.strength, settings.attention_layers, source)
     pairs: list[Pair] | None = None
     if settings.reply != "none":
         pairs = generate_pairs(cfg, ready, settings.strength, output_dir)

@@ -14,6 +14,9 @@ from steer.hooks import HookRef, Site
 Reply = Literal["steered", "baseline", "none"]
 REPLIES: tuple[Reply, ...] = ("steered", "baseline", "none")
 
+MAX_HEADS_PER_FIGURE = 16
+MAX_TOKENS_SHOWN = 120
+
 
 @dataclass(frozen=True)
 class InspectSettings:
@@ -74,13 +77,23 @@ def check_layers(layers: Sequence[int], n_layers: int, key: str) -> tuple[int, .
 
 
 def check_heads(heads: Sequence[int] | None, max_heads: int, n_heads: int) -> tuple[int, ...]:
-    """The heads drawn: the listed ones, or the first ``max_heads``."""
+    """The heads drawn: the listed ones, or the first ``max_heads``; never more than
+    ``MAX_HEADS_PER_FIGURE`` (one row of the figure each)."""
     if heads is None:
-        if max_heads < 1:
-            raise SteerError("inspect.max_heads must be at least 1", "set inspect.max_heads=4")
+        if not 1 <= max_heads <= MAX_HEADS_PER_FIGURE:
+            raise SteerError(
+                f"inspect.max_heads must be from 1 to {MAX_HEADS_PER_FIGURE}",
+                "set e.g. inspect.max_heads=4 (one figure row per head)",
+            )
         return tuple(range(min(max_heads, n_heads)))
     if not heads:
         raise SteerError("inspect.heads is empty", "list heads, e.g. inspect.heads=[0,1]")
+    if len(set(heads)) > MAX_HEADS_PER_FIGURE:
+        raise SteerError(
+            f"inspect.heads lists {len(set(heads))} heads; a figure shows at most "
+            f"{MAX_HEADS_PER_FIGURE}",
+            "list fewer heads, or run steer inspect once per group of heads",
+        )
     for head in heads:
         if not 0 <= int(head) < n_heads:
             raise SteerError(
@@ -112,7 +125,7 @@ def inspect_settings(
     n_layers: int,
     n_heads: int,
 ) -> InspectSettings:
-    """The checked settings; nothing is loaded or run before this passes."""
+    """The checked settings (before any generation or inspection pass runs)."""
     layers = node.layers
     attention_layers = (
         first_attention_reading(steered_refs, n_layers)
@@ -121,8 +134,11 @@ def inspect_settings(
     )
     flag_layers = node.flag_layers
     heads = None if node.heads is None else [int(h) for h in node.heads]
-    if int(node.max_tokens) < 2:
-        raise SteerError("inspect.max_tokens must be at least 2", "set e.g. inspect.max_tokens=40")
+    if not 2 <= int(node.max_tokens) <= MAX_TOKENS_SHOWN:
+        raise SteerError(
+            f"inspect.max_tokens must be from 2 to {MAX_TOKENS_SHOWN} (labels stay readable)",
+            "set e.g. inspect.max_tokens=40",
+        )
     if float(node.z_threshold) <= 0:
         raise SteerError("inspect.z_threshold must be positive", "set e.g. inspect.z_threshold=2")
     figures = node.max_figure_prompts

@@ -118,7 +118,7 @@ def test_the_inspect_config_composes_with_its_documented_defaults() -> None:
         ({"layers": [7]}, r"inspect.layers holds layer 7, out of range for a model with 4 layers"),
         ({"flag_layers": [-9]}, r"inspect.flag_layers holds layer -9"),
         ({"heads": []}, r"inspect.heads is empty"),
-        ({"max_tokens": 1}, r"inspect.max_tokens must be at least 2"),
+        ({"max_tokens": 1}, r"inspect.max_tokens must be from 2 to 120"),
         ({"z_threshold": 0}, r"inspect.z_threshold must be positive"),
     ],
 )
@@ -152,3 +152,21 @@ def test_token_labels_are_drawn_as_they_are() -> None:
     assert plot_safe("$5") == r"\$5"  # no mathtext
     assert plot_safe(" ") == "' '"
     assert plot_safe("abcdefghijklmnopqrstuvwxyz") == "abcdefghijk…"
+
+
+def test_prompt_ids_that_share_a_figure_name_are_refused() -> None:
+    from steer.inspect.drawing import refuse_clashing_file_names
+
+    refuse_clashing_file_names(["a", "b", "a.b"])
+    with pytest.raises(SteerError, match="same figure name"):
+        refuse_clashing_file_names(["a/b", "a_b"])
+
+
+def test_too_many_heads_or_tokens_for_a_readable_figure_are_refused() -> None:
+    from steer.inspect.settings import MAX_HEADS_PER_FIGURE, check_heads
+
+    assert check_heads(None, 4, 9) == (0, 1, 2, 3)
+    with pytest.raises(SteerError, match="at most"):
+        check_heads(list(range(MAX_HEADS_PER_FIGURE + 1)), 4, 32)
+    with pytest.raises(SteerError, match="max_heads"):
+        check_heads(None, MAX_HEADS_PER_FIGURE + 1, 32)
