@@ -32,7 +32,14 @@ $(STAMP): pyproject.toml Makefile
 demo: setup ## steer SmolLM2-135M-Instruct with a happy-vs-sad vector and print where results are
 	$(VENV)/bin/steer run experiment=demo
 
-test: setup lint typecheck test-unit test-tasks test-cli test-integration ## everything CI runs
+# On the 2-core CI machine tiers overlap where that is safe: the console-script tier mostly
+# waits on Python start-up in subprocesses while the integration tier computes, so together
+# they finish minutes sooner. The sandbox tier runs alone (its limits are wall-clock).
+# --output-sync keeps each tier's output in one block.
+test: setup ## everything CI runs: lint, types and unit tests; tasks; console and integration
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint typecheck test-unit
+	$(MAKE) --no-print-directory test-tasks
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-cli test-integration
 
 lint: setup ## ruff check + ruff format --check
 	$(VENV)/bin/ruff check steer tests
