@@ -153,7 +153,7 @@ def inspect_settings(
         reply=_reply(str(node.reply)),
         z_threshold=float(node.z_threshold),
         flag_layers=(
-            tuple(range(n_layers))
+            tuple(dict.fromkeys(ref.layer for ref in steered_refs))  # where a monitor reads
             if flag_layers is None
             else check_layers(list(flag_layers), n_layers, "inspect.flag_layers")
         ),

@@ -108,7 +108,7 @@ def test_the_inspect_config_composes_with_its_documented_defaults() -> None:
     assert settings.attention_layers == (3,) and settings.heads == (0, 1, 2, 3)
     assert settings.strength == 0.1 and settings.reply == "steered"
     assert settings.z_threshold == 2.0 and settings.max_tokens == 40
-    assert settings.flag_layers == (0, 1, 2, 3)
+    assert settings.flag_layers == (2,)  # the steering layer
 
 
 @pytest.mark.parametrize(
