@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-STEER = str(Path(sys.executable).with_name("steer"))
+from tests.cli.test_console_script import steer
+
 TINY = [
     "debug=tiny",
     "vectors.reference_limit=4",
@@ -18,13 +16,6 @@ TINY = [
     "inspect.max_tokens=8",
     "inspect.max_heads=1",
 ]
-
-
-def steer(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HYDRA_FULL_ERROR": "0"}
-    return subprocess.run(
-        [STEER, *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=env
-    )
 
 
 def test_inspect_writes_its_files_into_the_run_directory(tmp_path: Path) -> None:
