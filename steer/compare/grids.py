@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 
 from steer.compare.load import _natural_key as natural_key
-from steer.compare.plots import MAX_DOSE_PLOTS, safe_name
-from steer.compare.summary import overall, ranked_metrics, strength_text
+from steer.compare.plots import MAX_DOSE_PLOTS, plotted_metrics, safe_name
+from steer.compare.summary import overall, strength_text
 
 __all__ = ["MAX_GRIDS", "MIN_LINES", "Grid", "grid_plots", "line_count", "metric_grid"]
 
@@ -172,8 +172,7 @@ def grid_plots(
         return []
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = overall(summary)
-    chosen = [m for m in ranked_metrics(summary, varying) if m in varying][:limit]
     return [
         metric_grid(rows[rows["metric"] == m], m, out_dir / f"grid_{safe_name(m)}.png")
-        for m in chosen
+        for m in plotted_metrics(summary, varying, limit)
     ]

@@ -15,11 +15,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
-from matplotlib.ticker import MaxNLocator
 from matplotlib.typing import LineStyleType
 
 from steer.compare.load import Run
-from steer.compare.plots import MAX_EMOTION_PANELS
+from steer.compare.plots import MAX_EMOTION_PANELS, style_attempt_panels
 from steer.compare.summary import strength_text
 
 CHEAT, PASS = "cheat", "pass"  # the outcome of an attempt on an impossible / possible task
@@ -80,13 +79,7 @@ def monitoring_figure(run: Run, frame: pd.DataFrame, entry: dict[str, Any], path
                     points["attempt"], points["value"], marker=OUTCOME_MARKERS[str(outcome)][0],
                     s=80, zorder=4, color=STYLES[place][0], edgecolors="black", linewidths=0.6,
                 )  # fmt: skip
-        axes.set_title(emotion)
-        axes.set_xlabel("attempt")
-        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.set_ylabel("readout")
-        axes.grid(alpha=0.3)
-    for axes in list(grid.flat)[len(emotions) :]:
-        axes.set_visible(False)
+    style_attempt_panels(grid, emotions, "readout")
     outcomes = sorted({str(o) for o in passing["outcome"]})
     figure.legend(
         handles=_legend_handles(outcomes), loc="lower center", ncol=4, fontsize="small",

@@ -48,6 +48,23 @@ def _y_label(metric: str, kinds: set[str]) -> str:
     return f"{metric} (95% CI)"
 
 
+def plotted_metrics(summary: pd.DataFrame, varying: set[str], limit: int) -> list[str]:
+    """The metrics that vary, headline metrics first, at most ``limit``."""
+    return [m for m in ranked_metrics(summary, varying) if m in varying][:limit]
+
+
+def style_attempt_panels(grid: np.ndarray, emotions: list[str], y_label: str) -> None:
+    """Per-emotion panels against attempt number; spare panels of the grid hidden."""
+    for axes, emotion in zip(grid.flat, emotions, strict=False):
+        axes.set_title(emotion)
+        axes.set_xlabel("attempt")
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_ylabel(y_label)
+        axes.grid(alpha=0.3)
+    for axes in list(grid.flat)[len(emotions) :]:
+        axes.set_visible(False)
+
+
 def dose_response(rows: pd.DataFrame, metric: str, path: Path) -> Path:
     """One metric's overall rows (all runs) as dose-response lines."""
     lines = list(rows.groupby(["run", "vector", "layers"], sort=False))
@@ -89,10 +106,9 @@ def dose_plots(
     """Dose-response plots of the metrics that vary, headline metrics first, at most ``limit``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = overall(summary)
-    chosen = [m for m in ranked_metrics(summary, varying) if m in varying][:limit]
     return [
         dose_response(rows[rows["metric"] == m], m, out_dir / f"dose_{safe_name(m)}.png")
-        for m in chosen
+        for m in plotted_metrics(summary, varying, limit)
     ]
 
 
@@ -126,13 +142,7 @@ def readout_trajectory(run: Run, path: Path) -> Path | None:
                 label = f"{vector} @ {layers}: {label}"
             attempts = line.index.get_level_values("attempt")
             axes.plot(attempts, line.to_numpy(), marker="o", color=colours[strength], label=label)
-        axes.set_title(emotion)
-        axes.set_xlabel("attempt")
-        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.set_ylabel("readout (last prompt token)")
-        axes.grid(alpha=0.3)
-    for axes in list(grid.flat)[len(emotions) :]:
-        axes.set_visible(False)
+    style_attempt_panels(grid, emotions, "readout (last prompt token)")
     grid.flat[0].legend(title="strength", fontsize="small")
     task = f" ({run.task})" if run.task else ""
     figure.suptitle(f"Emotion readouts by attempt: run {run.label}{task}")
