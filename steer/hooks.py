@@ -17,6 +17,7 @@ from torch import nn
 from torch.utils.hooks import RemovableHandle
 
 from steer.errors import SteerError
+from steer.internals import hidden_states_argument
 
 Positions = Literal["all", "prompt", "generated"]
 Side = Literal["input", "output"]
@@ -223,8 +224,7 @@ def attach(
         return module.register_forward_hook(on_output, prepend=prepend)
 
     def on_input(_module: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        hidden = args[0] if args else kwargs["hidden_states"]
-        new = fn(hidden)
+        new = fn(hidden_states_argument(args, kwargs))
         if new is None:
             return None
         if args:

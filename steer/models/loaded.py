@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -12,6 +12,11 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from steer.errors import SteerError
 from steer.hooks import decoder_layers
+from steer.internals import (
+    bridge_cache_keyword_shim,
+    bridge_wrapped_model,
+    check_cached_generation,
+)
 from steer.models.prompts import PromptFormatter
 
 
@@ -29,6 +34,7 @@ class LoadedModel:
     bridge: Any  # transformer_lens.model_bridge.TransformerBridge (untyped upstream)
     tokenizer: PreTrainedTokenizerBase
     weights_hash: str
+    _bridge_generation_checked: bool = field(default=False, init=False, repr=False)
 
     @property
     def formatter(self) -> PromptFormatter:
@@ -51,8 +57,16 @@ class LoadedModel:
     @property
     def bridged_hf(self) -> PreTrainedModel:
         """The Hugging Face model the bridge wraps (its blocks fire TransformerLens hooks)."""
-        model: PreTrainedModel = self.bridge.original_model
-        return model
+        return bridge_wrapped_model(self.bridge)
+
+    def check_bridge_generation(self) -> None:
+        """Once per model: refuse bridge generation whose KV cache disagrees with a
+        recomputation (transformers and TransformerLens drift apart between releases)."""
+        if self._bridge_generation_checked:
+            return
+        prompt = self.formatter.text_ids("The quick brown fox jumps over the lazy dog")
+        check_cached_generation(self.bridged_hf, prompt, engine="bridge")
+        self._bridge_generation_checked = True
 
     @property
     def pad_token_id(self) -> int:
@@ -107,6 +121,7 @@ def assemble(model_id: str, hf: PreTrainedModel, tokenizer: PreTrainedTokenizerB
     plain = copy.deepcopy(hf, memo={id(p): p for p in hf.parameters()})
     bridge = TransformerBridge.boot_transformers(model_id, hf_model=hf, tokenizer=tokenizer)
     bridge.eval()
+    bridge_cache_keyword_shim(bridge_wrapped_model(bridge))
     return LoadedModel(
         model_id=model_id, hf=plain, bridge=bridge, tokenizer=tokenizer, weights_hash=digest
     )

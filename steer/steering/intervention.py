@@ -58,7 +58,10 @@ class LayerDirection:
 
 def generating_model(model: LoadedModel, engine: Engine) -> PreTrainedModel:
     """The Hugging Face model whose ``generate``/forward fires this engine's hooks."""
-    return model.hf if engine is Engine.HF else model.bridged_hf
+    if engine is Engine.HF:
+        return model.hf
+    model.check_bridge_generation()
+    return model.bridged_hf
 
 
 def _strength_tensor(strengths: float | Sequence[float], device: torch.device) -> torch.Tensor:

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from steer.batching import pad_batch
+from steer.errors import SteerError
 from steer.generation import GenerationSettings, generate_rows
 from steer.hooks import HookRef, Site
 from steer.models.loaded import LoadedModel
@@ -58,6 +59,24 @@ def test_cached_generation_matches_a_no_cache_recomputation(
     cached = torch.stack(out.scores)[:, 0]
     assert torch.allclose(cached, recomputed, atol=1e-4)
     assert torch.equal(recomputed.argmax(-1), sequence[0, len(prompt) :])
+
+
+@pytest.mark.parametrize("engine", [Engine.HF, Engine.BRIDGE])
+@pytest.mark.parametrize("positions", ["prompt", "generated"])
+def test_a_decode_step_whose_cache_cannot_be_seen_raises(
+    tiny: LoadedModel, direction, positions, engine
+) -> None:
+    """A one-token forward with no KV cache visible could be any position: steering it as if
+    it were position 0 would silently steer the wrong token, so it must raise."""
+    prompt = tiny.formatter.text_ids("Once upon a time")
+    decoder = (tiny.hf if engine is Engine.HF else tiny.bridged_hf).get_decoder()
+    steered = [LayerDirection(HookRef(1), direction)]
+    with (
+        steering(tiny, steered, 1.0, positions, len(prompt), engine),
+        torch.no_grad(),
+        pytest.raises(SteerError, match="no KV cache visible"),
+    ):
+        decoder(input_ids=torch.tensor([prompt[-1:]]), use_cache=False)
 
 
 @pytest.mark.parametrize(
