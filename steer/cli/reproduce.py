@@ -21,6 +21,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from steer.errors import SteerError
+from steer.runs.provenance import version_changes
 from steer.runs.records import read_records
 from steer.runs.runner import GENERATIONS, run
 from steer.runs.schema import RunSchema
@@ -130,6 +131,7 @@ class Reproduction:
     target: Path
     count: int
     found: list[str]
+    version_changes: list[str]
 
 
 def reproduce(run_dir: Path, out: Path | None = None, check_metrics: bool = False) -> Reproduction:
@@ -144,13 +146,16 @@ def reproduce(run_dir: Path, out: Path | None = None, check_metrics: bool = Fals
         raise SteerError(f"{target} already holds a run", "choose a new --out directory")
     overrides_file = run_dir / ".hydra" / "overrides.yaml"
     overrides: Any = OmegaConf.load(overrides_file) if overrides_file.is_file() else []
+    changes = version_changes(run_dir / "run.json")
+    for line in changes:
+        print(f"version differs: {line} ({run_dir})", flush=True)
     logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(message)s")
     run(cfg, target, [str(o) for o in overrides])
     count = sum(1 for _ in read_records(original))
     found = differences(original, target / GENERATIONS)
     if check_metrics:
         found += metric_differences(run_dir / METRICS, target / METRICS)
-    return Reproduction(run_dir, target, count, found)
+    return Reproduction(run_dir, target, count, found, changes)
 
 
 def reproduce_all(path: Path, out: Path | None, check: bool) -> list[Reproduction]:
@@ -191,4 +196,8 @@ def main(argv: list[str]) -> int:
     if len(results) > 1:
         verdict = "identical" if not differing else f"{len(differing)} of {len(results)} differ"
         print(f"{len(results)} jobs: {verdict}")
+    if args.check:
+        changes = sorted({line for result in results for line in result.version_changes})
+        if changes:
+            print(f"under other package versions than saved: {'; '.join(changes)}")
     return 1 if differing else 0

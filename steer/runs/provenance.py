@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import subprocess
@@ -32,6 +33,31 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return versions
+
+
+def version_changes(run_json: Path) -> list[str]:
+    """One line per recorded package whose version now differs from what ``run_json`` saved
+    (its first run and any resumptions), e.g. ``transformers: saved 5.23.0, now 5.25.0``."""
+    if not run_json.is_file():
+        return []
+    try:
+        document = json.loads(run_json.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return [f"{run_json} is not valid JSON: the saved package versions are unknown"]
+    runs = [document, *document.get("resumed_by", [])]
+    now = package_versions()
+    changes = []
+    for name in PACKAGES:
+        saved = sorted(
+            {
+                str(v)
+                for r in runs
+                if (v := r.get("environment", {}).get("packages", {}).get(name)) is not None
+            }
+        )
+        if saved and saved != [now[name]]:
+            changes.append(f"{name}: saved {' and '.join(saved)}, now {now[name]}")
+    return changes
 
 
 def git_commit() -> dict[str, Any] | None:

@@ -108,6 +108,23 @@ def test_reproduce_reports_identical(run_copy: Path, tmp_path: Path) -> None:
     assert "identical: all 6 generations match" in result.stdout
 
 
+def test_reproduce_names_packages_whose_version_changed(run_copy: Path, tmp_path: Path) -> None:
+    run_json = run_copy / "run.json"
+    provenance = json.loads(run_json.read_text())
+    now = provenance["environment"]["packages"]["transformers"]
+    provenance["environment"]["packages"]["transformers"] = "5.23.0"
+    run_json.write_text(json.dumps(provenance))
+    result = steer("reproduce", "--check", str(run_copy), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"version differs: transformers: saved 5.23.0, now {now} ({run_copy})"
+    assert "identical: all 6 generations match" in result.stdout
+    assert (
+        lines[-1]
+        == f"under other package versions than saved: transformers: saved 5.23.0, now {now}"
+    )
+
+
 def test_reproduce_shows_the_first_difference(run_copy: Path, tmp_path: Path) -> None:
     out = run_copy
     path = out / "generations.jsonl"
