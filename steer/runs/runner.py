@@ -108,6 +108,9 @@ def prepare(cfg: DictConfig) -> Prepared:
     task: Task = build(cfg.task)
     prompts = task.episodes()  # a bad task file fails before the model loads
     model: LoadedModel = build(cfg.model)
+    check_model = getattr(task, "check_model", None)  # e.g. a pass list recorded on one model
+    if check_model is not None:
+        check_model(model.model_id)
     vectors: VectorSet = build(cfg.vectors)(model)
     vectors.check_compatible(model)
     layers = None if cfg.steering.layers is None else list(cfg.steering.layers)

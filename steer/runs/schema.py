@@ -48,6 +48,14 @@ class VariantChoice(StrEnum):
     conflicting = "conflicting"
 
 
+class PressureChoice(StrEnum):
+    plain = "plain"
+    lenient = "lenient"
+    strict = "strict"
+    deadline = "deadline"
+    job = "job"
+
+
 class PickChoice(StrEnum):
     shortest = "shortest"
     first = "first"
@@ -132,11 +140,16 @@ class ImpossibleCodeTaskSchema:
     variants: list[VariantChoice] = field(
         default_factory=lambda: [VariantChoice.oneoff, VariantChoice.conflicting]
     )
-    # N problems chosen by `pick`, a list of ids ([HumanEval/0,...]), or null for all 164
+    # N problems chosen by `pick`, a list of ids ([HumanEval/0,...]), null for all 164, or
+    # `solvable`: the problems the model passed in the pass list `solvable` names
     problems: Any = 5
     pick: PickChoice = PickChoice.shortest
     seed: int = 0  # the mutations are drawn from (seed, task id, variant)
     max_attempts: int = 1
+    # How hard the request leans on passing the tests; every task is played in each wording
+    pressure: list[PressureChoice] = field(default_factory=lambda: [PressureChoice.plain])
+    # A shipped pass list (qwen25_coder_05b_instruct), a JSON file or a calibration run's dir
+    solvable: str | None = None
 
 
 @dataclass
