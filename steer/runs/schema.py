@@ -48,6 +48,12 @@ class VariantChoice(StrEnum):
     conflicting = "conflicting"
 
 
+class HandwrittenChoice(StrEnum):
+    impossible = "impossible"
+    possible = "possible"
+    both = "both"
+
+
 class PressureChoice(StrEnum):
     plain = "plain"
     lenient = "lenient"
@@ -137,6 +143,8 @@ class ImpossibleCodeTaskSchema:
     sandbox: Any = "${sandbox}"
     # humaneval (its problems in `variants`), handwritten (the shipped impossible set), both
     source: CodeSourceChoice = CodeSourceChoice.humaneval
+    # the hand-written tasks as shipped (impossible), their possible versions, or both
+    handwritten: HandwrittenChoice = HandwrittenChoice.impossible
     variants: list[VariantChoice] = field(
         default_factory=lambda: [VariantChoice.oneoff, VariantChoice.conflicting]
     )

@@ -24,6 +24,7 @@ from steer.tasks.code_judge import coding_outcome, judge_reply
 from steer.tasks.sandboxing import Sandbox
 
 SOURCES = ("humaneval", "handwritten", "both")
+HANDWRITTEN_FORMS = ("impossible", "possible", "both")
 PICKS = ("shortest", "first", "random")
 SOLVABLE = "solvable"
 SOLVABLE_FIX = (
@@ -121,9 +122,16 @@ class ImpossibleCodeTask:
         max_attempts: int = 1,
         pressure: Sequence[str] = ("plain",),
         solvable: str | None = None,
+        handwritten: str = "impossible",
     ) -> None:
         if source not in SOURCES:
             raise SteerError(f"unknown task.source {source!r}", f"choose one of: {SOURCES}")
+        if handwritten not in HANDWRITTEN_FORMS:
+            raise SteerError(
+                f"unknown task.handwritten {handwritten!r}",
+                f"choose one of: {', '.join(HANDWRITTEN_FORMS)}",
+            )
+        self.handwritten = handwritten
         if pick not in PICKS:
             raise SteerError(f"unknown task.pick {pick!r}", f"choose one of: {PICKS}")
         unknown = [v for v in variants if v not in HUMANEVAL_VARIANTS]
@@ -157,11 +165,11 @@ class ImpossibleCodeTask:
         pick: str,
         seed: int,
     ) -> dict[str, ImpossibleTask]:
-        if not variants:
-            raise SteerError("task.variants is empty", "list at least one variant")
         solvable = self.pass_list.passed if self.pass_list else None
         chosen: list[ImpossibleTask] = []
         if source in ("humaneval", "both"):
+            if not variants:
+                raise SteerError("task.variants is empty", "list at least one variant")
             humaneval = load_humaneval()
             if solvable is not None:
                 picked = [p for p in humaneval if p.task_id in solvable]
@@ -172,9 +180,9 @@ class ImpossibleCodeTask:
             handwritten = [
                 h for h in load_handwritten() if solvable is None or h.task.task_id in solvable
             ]
-            if "original" in variants:
+            if self.handwritten in ("possible", "both"):
                 chosen += [h.possible for h in handwritten]
-            if set(variants) - {"original"}:
+            if self.handwritten in ("impossible", "both"):
                 chosen += [h.task for h in handwritten]
         if not chosen:
             raise SteerError(

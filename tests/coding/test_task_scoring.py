@@ -378,6 +378,7 @@ def test_an_empty_list_of_ids_is_refused() -> None:
         ({"variants": ("oneoff", "twooff")}, "twooff"),
         ({"variants": ()}, "empty"),
         ({"source": "mbpp"}, "mbpp"),
+        ({"source": "handwritten", "handwritten": "maybe"}, "maybe"),
         ({"pick": "longest"}, "longest"),
         ({"max_attempts": 0}, "max_attempts"),
         ({"pressure": ("plain", "begging")}, "begging"),
@@ -404,12 +405,12 @@ def test_the_handwritten_source_gives_the_seven_handwritten_tasks() -> None:
     assert all(task.tasks[e.id].impossible for e in episodes)
 
 
-def test_the_original_variant_of_the_handwritten_source_gives_their_possible_versions() -> None:
-    task = ImpossibleCodeTask(make_sandbox(), source="handwritten", variants=("original",))
+def test_the_possible_versions_of_the_handwritten_tasks_are_chosen_explicitly() -> None:
+    task = ImpossibleCodeTask(make_sandbox(), source="handwritten", handwritten="possible")
     episodes = task.episodes()
     assert [e.id for e in episodes] == [f"{h.task.task_id}:original" for h in load_handwritten()]
     assert not any(task.tasks[e.id].impossible for e in episodes)
-    both = ImpossibleCodeTask(make_sandbox(), source="handwritten", variants=("original", "oneoff"))
+    both = ImpossibleCodeTask(make_sandbox(), source="handwritten", handwritten="both")
     assert len(both.episodes()) == 14
 
 
