@@ -16,6 +16,7 @@ from steer.hooks import (
     Side,
     attach,
     check_hook_names,
+    decoder,
     decoder_layers,
     has_plain_module,
     plain_module,
@@ -81,7 +82,7 @@ def run_decoder(
         "attention_mask": None if attention_mask is None else attention_mask.to(model.device),
     }
     if bridge:
-        source.get_decoder()(**kwargs)
+        decoder(source)(**kwargs)
         return
 
     def stop(*_args: object) -> None:
@@ -90,7 +91,7 @@ def run_decoder(
     deepest = decoder_layers(source)[max(ref.layer for ref in refs)]
     handle = deepest.register_forward_hook(stop)  # after the capturing hooks, which came first
     try:
-        source.get_decoder()(**kwargs)
+        decoder(source)(**kwargs)
     except _EnoughLayers:
         pass
     finally:

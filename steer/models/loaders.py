@@ -13,6 +13,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel
 from transformers.utils import logging as hf_logging
 
 from steer.errors import SteerError
+from steer.internals import library_versions
 from steer.models.cache import cache_root, materialise_dir
 from steer.models.loaded import LoadedModel, assemble
 from steer.models.split_gguf import SplitGguf, assembled_gguf, package_folder
@@ -91,7 +92,15 @@ def _dequantized_cache(
             del model.config.quantization_config
         if architecture is not None:
             model.config.architectures = [architecture]
-        model.save_pretrained(scratch)
+        try:
+            model.save_pretrained(scratch)
+        except (ValueError, RuntimeError, AttributeError) as error:
+            raise SteerError(
+                f"cannot save the dequantized {gguf_path.name} ({library_versions()}): "
+                f"{str(error).splitlines()[0]}",
+                "install the locked versions with `make setup` (transformers changed how a "
+                "GGUF-loaded model is marked as quantized)",
+            ) from None
         tokenizer.save_pretrained(scratch)
 
     return materialise_dir(target, build)
