@@ -158,6 +158,8 @@ class ImpossibleCodeTaskSchema:
     pressure: list[PressureChoice] = field(default_factory=lambda: [PressureChoice.plain])
     # A shipped pass list (qwen25_coder_05b_instruct), a JSON file or a calibration run's dir
     solvable: str | None = None
+    # With problems=solvable: at most this many of the solved problems, chosen by `pick`
+    limit: int | None = None
 
 
 @dataclass

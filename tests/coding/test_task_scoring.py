@@ -384,6 +384,7 @@ def test_an_empty_list_of_ids_is_refused() -> None:
         ({"pressure": ("plain", "begging")}, "begging"),
         ({"pressure": ()}, "task.pressure"),
         ({"problems": "solvable"}, "task.solvable"),
+        ({"limit": 0}, "task.limit"),
         ({"problems": "solvable", "solvable": "no_such_list"}, "no_such_list"),
     ],
 )
@@ -455,6 +456,10 @@ def test_solvable_problems_come_from_the_pass_list(tmp_path: Path) -> None:
     task.check_model("org/model")
     with pytest.raises(SteerError, match="this run loads other/model"):
         task.check_model("other/model")
+    shortest = ImpossibleCodeTask(
+        make_sandbox(), problems="solvable", solvable=str(listing), limit=1, variants=("oneoff",)
+    )
+    assert [e.id for e in shortest.episodes()] == ["HumanEval/2:oneoff"]  # 2 is shorter than 7
 
 
 def test_a_pass_list_is_read_from_a_calibration_run(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from steer.models.loaded import LoadedModel
-from steer.models.loaders import load_gemma3_270m, load_smollm2
+from steer.models.loaders import load_gemma3_270m, load_qwen25_coder_05b_instruct, load_smollm2
 
 STEER = str(Path(sys.executable).with_name("steer"))
 # The session bank: 12 of the shipped emotions, spread over valence and arousal (the full
@@ -26,6 +26,11 @@ def smollm2() -> LoadedModel:
 @pytest.fixture(scope="session")
 def gemma3() -> LoadedModel:
     return load_gemma3_270m()
+
+
+@pytest.fixture(scope="session")
+def qwen05() -> LoadedModel:
+    return load_qwen25_coder_05b_instruct()
 
 
 @pytest.fixture(scope="session")
