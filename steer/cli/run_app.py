@@ -8,7 +8,7 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from steer.cli.conf_dir import conf_dir
 from steer.errors import EXIT_USAGE, SteerError
@@ -16,12 +16,28 @@ from steer.runs.schema import register_schemas
 
 Job = Callable[[DictConfig, Path, list[str], dict[str, str]], dict[str, float]]
 
+MODEL_CHOICE = "${model_choice:}"
+
+
+def fix_model_choice(cfg: DictConfig, model: str) -> None:
+    """Write the chosen model's name where the config says ``${model_choice:}`` (the bank
+    paths of vectors=bank and readouts=bank), so the saved config names it outside Hydra."""
+    for group, key in (("vectors", "path"), ("readouts", "bank")):
+        node = cfg.get(group)
+        if node is None or key not in node:
+            continue
+        raw = OmegaConf.to_container(node, resolve=False)
+        value = raw.get(key) if isinstance(raw, dict) else None
+        if isinstance(value, str) and MODEL_CHOICE in value:
+            node[key] = value.replace(MODEL_CHOICE, model)
+
 
 def _entry(job: Job, headline: str) -> Callable[[DictConfig], float | None]:
     def task(cfg: DictConfig) -> float | None:
         hydra_config = HydraConfig.get()
         output_dir = Path(hydra_config.runtime.output_dir)
         choices = {str(k): str(v) for k, v in hydra_config.runtime.choices.items()}
+        fix_model_choice(cfg, choices.get("model", "model"))
         try:
             metrics = job(cfg, output_dir, list(hydra_config.overrides.task), choices)
         except SteerError as error:

@@ -114,3 +114,23 @@ def test_the_parallel_and_cluster_launchers_compose(launcher: str, target: str) 
     assert cfg.hydra.launcher._target_ == target
     if launcher == "slurm":
         assert cfg.hydra.launcher.gpus_per_node == 1 and cfg.hydra.launcher.timeout_min == 120
+
+
+def test_the_bank_defaults_name_the_chosen_models_bank() -> None:
+    from omegaconf import OmegaConf
+
+    from steer.cli.run_app import fix_model_choice
+
+    cfg = compose_config(["vectors=bank", "readouts=bank"])
+    assert cfg.vectors.path.endswith(
+        "/banks/smollm2_135m_instruct/bank.safetensors"
+    )  # no Hydra job
+    fix_model_choice(cfg, "qwen25_coder_05b_instruct")
+    for value in (cfg.vectors.path, cfg.readouts.bank):
+        assert value.endswith("/banks/qwen25_coder_05b_instruct/bank.safetensors")
+    saved = OmegaConf.to_yaml(cfg)
+    assert "${steer_cache:}/banks/qwen25_coder_05b_instruct/bank.safetensors" in saved
+    assert "model_choice" not in saved
+    explicit = compose_config(["vectors=file", "vectors.path=/x/my.safetensors"])
+    fix_model_choice(explicit, "qwen25_coder_05b_instruct")
+    assert explicit.vectors.path == "/x/my.safetensors"
