@@ -25,3 +25,14 @@ def direction(tiny: LoadedModel) -> torch.Tensor:
 def finished_tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A finished run on the tiny model; copy it (shutil.copytree) before changing anything."""
     return tiny_run(tmp_path_factory.mktemp("finished") / "run")
+
+
+@pytest.fixture()
+def no_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if `steer run` gets as far as loading its model."""
+    from steer.runs import runner
+
+    def refuse(*_args: object) -> None:
+        raise AssertionError("the model was loaded before the input was checked")
+
+    monkeypatch.setattr(runner, "prepare", refuse)

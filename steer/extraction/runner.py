@@ -169,8 +169,8 @@ def revalidate(bank_dir: Path, out: Path, settings: ValidationSettings) -> dict[
     require_dir(bank_dir, "bank directory", fix)
     bank = VectorSet.load(bank_dir / BANK, "BANK_DIR")
     require_file(bank_dir / STORIES, "story file", fix)
+    stories = read_stories(bank_dir / STORIES)  # a damaged file stops before the model loads
     model = model_for_bank(bank, bank_dir / BANK)
-    stories = read_stories(bank_dir / STORIES)
     denoising = bank.provenance["denoising"]
     settings_used = ExtractionSettings(
         start_token=int(bank.provenance["start_token"]),

@@ -159,17 +159,35 @@ def job_hash(cfg: DictConfig, ready: Prepared) -> str:
     )
 
 
+def recorded(path: Path) -> list[dict[str, Any]]:
+    """The records already in a generations file: each line checked, no pair twice."""
+    records = list(read_run_records(path))
+    refuse_duplicates(records, path)
+    return records
+
+
+def _foreign_run(output_dir: Path) -> SteerError:
+    return SteerError(
+        f"{output_dir} holds a run of a different config, model, vectors or prompts",
+        "choose a new output directory (hydra.run.dir=...); nothing was changed",
+    )
+
+
+def refuse_other_config(cfg: DictConfig, output_dir: Path) -> None:
+    """Before the model loads: records there were made under another saved config."""
+    saved = output_dir / ".hydra" / "config.yaml"
+    if not (saved.is_file() and recorded(output_dir / GENERATIONS)):
+        return
+    if saved.read_text(encoding="utf-8", errors="replace") != OmegaConf.to_yaml(cfg):
+        raise _foreign_run(output_dir)
+
+
 def finished_rows(path: Path, expected_hash: str) -> set[tuple[str, float]]:
     """Rows already recorded by an interrupted run of the same job (so they are skipped)."""
     done = set()
-    records = list(read_run_records(path))
-    refuse_duplicates(records, path)
-    for record in records:
+    for record in recorded(path):
         if record.get("job_hash") != expected_hash:
-            raise SteerError(
-                f"{path.parent} holds a run of a different config, model, vectors or prompts",
-                "choose a new output directory (hydra.run.dir=...); nothing was changed",
-            )
+            raise _foreign_run(path.parent)
         done.add((record["prompt_id"], float(record["strength"])))
     return done
 
@@ -310,9 +328,13 @@ def _run_held(
     if already is not None:
         log.info("%s already holds this run, finished: skipped", output_dir)
         return already
+    path = output_dir / GENERATIONS
+    # A damaged or doubled generations file, or records of another config, stop the run
+    # before the model loads.
+    refuse_other_config(cfg, output_dir)
+    recorded(path)
     ready = prepare(cfg)
     hash_ = job_hash(cfg, ready)
-    path = output_dir / GENERATIONS
     done = finished_rows(path, hash_)  # refuses a foreign run before anything is written
     save_config(cfg, overrides, output_dir)
     write_audit(ready.task, output_dir / TASKS)
@@ -342,9 +364,7 @@ def _run_held(
                 if needed:
                     writer.write(episode_record(ready.task, played, plan, seed, hash_))
             progress.update(sum(missing))
-    records = list(read_run_records(path))
-    refuse_duplicates(records, path)
-    summary = aggregate_by_strength(records)
+    summary = aggregate_by_strength(recorded(path))
     write_json(
         output_dir / METRICS,
         {

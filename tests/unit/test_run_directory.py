@@ -16,19 +16,8 @@ from steer.cli.main import main
 from steer.cli.preflight import sweep_file_kept
 from steer.errors import EXIT_USAGE, SteerError
 from steer.output_dirs import check_writable, hold
-from steer.runs import runner
 from steer.runs.runner import run
 from tests.helpers import TINY_RUN
-
-
-@pytest.fixture()
-def no_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fail the test if a run gets as far as loading its model."""
-
-    def refuse(*_args: object) -> None:
-        raise AssertionError("the model was loaded before the directory was checked")
-
-    monkeypatch.setattr(runner, "prepare", refuse)
 
 
 def _locked_down(path: Path) -> bool:
