@@ -11,6 +11,7 @@ code that imported them from this module before.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -46,7 +47,7 @@ def read_run_records(path: Path) -> Iterator[dict[str, Any]]:
         if not isinstance(record["metrics"], dict) or not _number(record["strength"]):
             raise SteerError(
                 f"{path} holds a record for prompt {record['prompt_id']!r} whose "
-                "'strength' or 'metrics' is not what steer writes",
+                f"'strength' ({record['strength']!r}) or 'metrics' is not what steer writes",
                 "restore the record or delete its line (it is generated again on resume); "
                 "steer changed nothing",
             )
@@ -54,7 +55,10 @@ def read_run_records(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A finite number (a NaN strength, written by older versions, keys nothing)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value)
 
 
 def row_of(record: Mapping[str, Any]) -> Row:

@@ -54,6 +54,15 @@ def test_a_damaged_middle_line_is_named_and_the_file_kept(
     assert (run_copy / "generations.jsonl").read_bytes() == before
 
 
+def test_a_nan_strength_written_by_an_older_version_is_named(run_copy: Path) -> None:
+    lines = _lines(run_copy)
+    record = json.loads(lines[0])
+    record["strength"] = float("nan")
+    _rewrite(run_copy, [json.dumps(record) + "\n", *lines[1:]])  # a bare NaN, as issue 13 saw
+    with pytest.raises(SteerError, match=r"whose 'strength' \(nan\) or 'metrics' is not"):
+        load_runs(run_copy)
+
+
 def test_compare_refuses_a_pair_recorded_twice(run_copy: Path) -> None:
     lines = _lines(run_copy)
     _rewrite(run_copy, [*lines, lines[0], lines[1]])  # as when two processes wrote one run
