@@ -80,7 +80,7 @@ def refuse_duplicates(records: Iterable[Mapping[str, Any]], path: Path) -> None:
         pairs = len({row_of(r) for r in listed})
         raise SteerError(
             f"{path} holds {len(listed)} records for {pairs} (prompt, strength) pairs: "
-            f"{len(twice)} pairs are recorded more than once (prompt {prompt!r} at strength "
+            f"{len(twice)} pair(s) recorded more than once (prompt {prompt!r} at strength "
             f"{strength:g} {count} times), as when two processes wrote into one run directory; "
             "every statistic would count them twice",
             "re-run into a new directory (hydra.run.dir=...); steer changed nothing",

@@ -219,10 +219,8 @@ def finished_metrics(cfg: DictConfig, output_dir: Path) -> dict[str, float] | No
         return None  # e.g. the prompt file changed: not this run (resuming will refuse it)
     strengths = with_baseline(cfg.steering.strengths)
     expected = {(e.id, s) for e in episodes for s in strengths}
-    recorded = {
-        (r["prompt_id"], float(r["strength"])) for r in read_run_records(output_dir / GENERATIONS)
-    }
-    if not expected <= recorded:
+    have = {(r["prompt_id"], float(r["strength"])) for r in recorded(output_dir / GENERATIONS)}
+    if not expected <= have:
         return None
     return flat_metrics(summary["by_strength"])
 
