@@ -38,14 +38,6 @@ def resolve_emotions(spec: str | Sequence[str], minimum: int = 1) -> list[str]:
         names = [spec]
     else:
         names = [str(name) for name in spec]
-    if len(names) < minimum:
-        listed = ", ".join(names) if names else "none"
-        raise SteerError(
-            f"vectors.emotions lists {len(names)} emotion(s) ({listed}); a bank needs at least "
-            f"{MIN_EMOTIONS}, since each vector is centred on the mean of all of them",
-            "list two or more, e.g. vectors.emotions=[happy,sad], or a subset: "
-            + ", ".join(SUBSETS),
-        )
     known = set(emotion_words())
     for name in names:
         if name not in known:
@@ -57,4 +49,12 @@ def resolve_emotions(spec: str | Sequence[str], minimum: int = 1) -> list[str]:
             )
     if len(set(names)) != len(names):
         raise SteerError("an emotion is listed twice", "list each emotion once")
+    if len(names) < minimum:
+        listed = ", ".join(names) if names else "none"
+        raise SteerError(
+            f"vectors.emotions lists {len(names)} emotion(s) ({listed}); a bank needs at least "
+            f"{MIN_EMOTIONS}, since each vector is centred on the mean of all of them",
+            "list two or more, e.g. vectors.emotions=[happy,sad], or a subset: "
+            + ", ".join(SUBSETS),
+        )
     return names
