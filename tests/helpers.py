@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import torch
 
@@ -26,3 +27,22 @@ def count_hooks(model: LoadedModel) -> int:
         total += len(module._forward_hooks) + len(module._forward_pre_hooks)
         total += len(getattr(module, "fwd_hooks", []))
     return total
+
+
+TINY_RUN = [
+    "debug=tiny",
+    "vectors.reference_limit=4",
+    "generation.max_new_tokens=3",
+    "task.prompts=[Hello there.,How are you?]",
+]
+
+
+def tiny_run(out: Path, *overrides: str) -> Path:
+    """A finished `steer run` on the tiny model (2 prompts x 3 strengths) into ``out``,
+    in-process."""
+    from steer.cli.config_errors import compose_config
+    from steer.runs.runner import run
+
+    every = [*TINY_RUN, *overrides]
+    run(compose_config(every), out, every)
+    return out

@@ -29,13 +29,22 @@ def _hydra_command(command: str, config_name: str, argv: list[str]) -> int:
     from hydra._internal.utils import get_args_parser
 
     from steer.cli.config_errors import check_overrides
+    from steer.cli.preflight import check_output_dir, sweep_file_kept
     from steer.cli.run_app import hydra_main
 
     parsed = get_args_parser().parse_args(argv)
     asks_hydra = parsed.help or parsed.hydra_help or parsed.info or parsed.shell_completion
     if not asks_hydra:
         check_overrides(parsed.overrides, config_name)
-    hydra_main(command, argv)
+    if asks_hydra or parsed.cfg:
+        hydra_main(command, argv)
+        return 0
+    check_output_dir(parsed.overrides, config_name, parsed.multirun)
+    if parsed.multirun:
+        with sweep_file_kept(parsed.overrides, config_name):
+            hydra_main(command, argv)
+    else:
+        hydra_main(command, argv)
     return 0
 
 

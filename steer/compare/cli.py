@@ -10,9 +10,15 @@ layers lines also ``compare/grid_<metric>.png``; for multi-attempt runs with rea
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from steer.errors import SteerError
+
+if TYPE_CHECKING:
+    from steer.compare.load import Run
 
 SUMMARY = "summary.csv"
 REPORT = "report.html"
@@ -50,6 +56,9 @@ def compare(root: Path, max_prompts: int) -> int:
     from steer.compare.summary import summarize, terminal_table, varying_metrics, write_summary
 
     runs = load_runs(root)
+    warnings = incomplete_warnings(runs)
+    for line in warnings:
+        print(line, file=sys.stderr)
     empty = [run.name for run in runs if not run.records]
     if len(empty) == len(runs):
         raise SteerError(
@@ -77,10 +86,22 @@ def compare(root: Path, max_prompts: int) -> int:
         print("\n" + monitoring_table(monitored))
     if empty:
         print(f"no complete records yet in: {', '.join(empty)}")
+    for line in warnings:
+        print(line)
     print(f"\n{len(runs)} run(s) compared; wrote:")
     for path in written:
         print(f"  {path}")
     return 0
+
+
+def incomplete_warnings(runs: Sequence[Run]) -> list[str]:
+    """One line per run that has not finished: its figures cover only what it wrote so far."""
+    return [
+        f"warning: run {run.label} is incomplete: {'; '.join(run.incomplete)}; its "
+        f"{len(run.records)} records give partial statistics"
+        for run in runs
+        if run.incomplete
+    ]
 
 
 def main(argv: list[str]) -> int:

@@ -145,6 +145,7 @@ def test_reproduce_shows_the_first_difference(run_copy: Path, tmp_path: Path) ->
         (["steering.layers=[40]"], "error: layer 40 is out of range for a model with 4 layers"),
         (["model.dtype=float64"], "error: unknown model.dtype 'float64'"),
         (["-m", "steering.layers=[1],[40]"], "error: layer 40 is out of range"),
+        (["model.device=cuda"], "error: model.device=cuda, but this torch"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_no_traceback(

@@ -79,6 +79,23 @@ def test_a_relaunched_finished_sweep_skips_every_job(uninterrupted: Path, tmp_pa
         assert (uninterrupted / job / "generations.jsonl").read_text() == text
 
 
+def test_a_refused_relaunch_with_another_config_changes_no_byte(
+    uninterrupted: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    sweep = Path(shutil.copytree(uninterrupted, tmp_path / "copy"))
+
+    def snapshot() -> dict[str, bytes]:
+        return {str(p.relative_to(sweep)): p.read_bytes() for p in sweep.rglob("*") if p.is_file()}
+
+    before = snapshot()
+    result = steer("run", "-m", *SLOW, "seed=7", f"hydra.sweep.dir={sweep}", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "holds a run of a different config" in result.stderr
+    assert snapshot() == before  # multirun.yaml and every job's files included
+
+
 def test_reproduce_check_re_runs_every_job_of_a_sweep(uninterrupted: Path, tmp_path: Path) -> None:
     result = steer("reproduce", "--check", str(uninterrupted), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -482,6 +482,17 @@ def test_a_pass_list_is_read_from_a_calibration_run(tmp_path: Path) -> None:
     assert load_pass_list(str(tmp_path)).passed == {"HumanEval/3"}
 
 
+def test_a_damaged_calibration_record_is_named_with_its_line(tmp_path: Path) -> None:
+    record = {"prompt_id": "HumanEval/3:original", "strength": 0.0, "metrics": {"passed": 1.0}}
+    line = json.dumps(record) + "\n"
+    (tmp_path / "generations.jsonl").write_text(line + '{"prompt_id": \n' + line)
+    (tmp_path / "run.json").write_text(
+        json.dumps({"model": {"model_id": "m", "weights_hash": "h"}})
+    )
+    with pytest.raises(SteerError, match=r"generations.jsonl line 2 is not valid JSON"):
+        pass_list_from_run(tmp_path)
+
+
 def test_a_broken_pass_list_is_refused_in_one_line(tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text('{"model_id": "x"}')
