@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +20,60 @@ from steer.hooks import HookRef
 from steer.models.loaded import LoadedModel
 
 PLANTED = "<script>alert(1)</script>"
+STEER = str(Path(sys.executable).with_name("steer"))
+# A two-job sweep on the tiny model: one prompt per batch (3 strengths per prompt), generations
+# long enough for a job to be killed halfway.
+SLOW_SWEEP = [
+    "debug=tiny", "vectors.reference_limit=4", "generation.batch_size=3",
+    "generation.max_new_tokens=24", "steering.layers=[1],[2]",
+]  # fmt: skip
+
+
+def run_steer(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """The console script as a user runs it."""
+    return subprocess.run([STEER, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+def records(path: Path) -> list[dict[str, Any]]:
+    """The complete records of a generations file (a torn last line left out)."""
+    return [json.loads(line) for line in path.read_text().splitlines() if line.endswith("}")]
+
+
+def keyed(rows: list[dict[str, Any]]) -> dict[tuple[str, float], str]:
+    """{(prompt, strength): reply}."""
+    return {(r["prompt_id"], r["strength"]): r["text"] for r in rows}
+
+
+def kill_sweep_inside_job_0(args: list[str], sweep: Path, cwd: Path) -> list[dict[str, Any]]:
+    """Start ``steer run -m *args`` into ``sweep``, SIGKILL it and every process it started
+    (launcher, job processes) once job 0 has written 6 of its 18 records; return job 0's kept
+    records."""
+    command = [STEER, "run", "-m", *args, f"hydra.sweep.dir={sweep}"]
+    process = subprocess.Popen(
+        command, cwd=cwd, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    first_job = sweep / "0" / "generations.jsonl"
+    deadline = time.time() + 300
+    while time.time() < deadline and (not first_job.is_file() or len(records(first_job)) < 6):
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    return records(first_job)
+
+
+def _row(record: dict[str, Any]) -> tuple[str, float]:
+    return (record["prompt_id"], record["strength"])
+
+
+def same_records_per_job(sweep: Path, reference: Path, jobs: int = 2) -> None:
+    """Every job of ``sweep`` holds exactly the records of the same job of ``reference``
+    (every field; nothing missing or duplicated)."""
+    for job in map(str, range(jobs)):
+        mine = records(sweep / job / "generations.jsonl")
+        theirs = records(reference / job / "generations.jsonl")
+        assert len(mine) == len(theirs), job
+        assert sorted(mine, key=_row) == sorted(theirs, key=_row), job
 
 
 @contextmanager
