@@ -20,6 +20,8 @@ from steer.hooks import HookRef
 from steer.models.loaded import LoadedModel
 
 PLANTED = "<script>alert(1)</script>"
+# Where the device-aware tests put their models (docs/gpu.md: the first GPU run's checks).
+TEST_DEVICE = os.environ.get("STEER_TEST_DEVICE", "cpu")
 STEER = str(Path(sys.executable).with_name("steer"))
 # A two-job sweep on the tiny model: one prompt per batch (3 strengths per prompt), generations
 # long enough for a job to be killed halfway.

@@ -1,4 +1,6 @@
-"""Steering properties on the embedded real models (SmolLM2-135M-Instruct, Gemma-3-270M)."""
+"""Steering properties on the embedded real models (SmolLM2-135M-Instruct, Gemma-3-270M).
+
+Device-aware: ``STEER_TEST_DEVICE=cuda`` runs them on a GPU (docs/gpu.md)."""
 
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ def test_the_plain_view_shares_weights_with_the_bridge(model_and_vectors) -> Non
     plain = dict(model.hf.named_parameters())
     shared = {id(p) for p in model.bridged_hf.parameters()}
     assert all(id(p) in shared for p in plain.values())
-    ids = torch.tensor([chat(model, QUESTIONS[0])])
+    ids = torch.tensor([chat(model, QUESTIONS[0])], device=model.device)
     with torch.no_grad():
         a = model.hf(input_ids=ids).logits
         b = model.bridged_hf(input_ids=ids).logits
@@ -78,7 +80,7 @@ def test_batched_rows_equal_rows_run_alone(model_and_vectors) -> None:
 
 def test_both_engines_steer_the_same(smollm2: LoadedModel) -> None:
     vectors = build_contrast(smollm2, "happy_vs_sad", HAPPY, SAD, reference_limit=8)
-    ids = torch.tensor([chat(smollm2, QUESTIONS[0])])
+    ids = torch.tensor([chat(smollm2, QUESTIONS[0])], device=smollm2.device)
     from steer.steering import steering
 
     results = []
