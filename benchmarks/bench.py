@@ -1,6 +1,7 @@
 """Performance benchmark of steer on an embedded model; writes ``benchmarks/RESULTS*.md``.
 
     python benchmarks/bench.py [--model smollm2|qwen05] [--repeats 5] [--quick] [--out FILE]
+    python benchmarks/bench.py --device cuda --dtype bfloat16 --out RESULTS-cuda.md  # a GPU
 
 A measurement, not a test: it never fails on a missed target (the exit code is 0 unless the
 benchmark itself crashes). All contenders run in this one process, interleaved per repeat.
@@ -68,7 +69,7 @@ class BenchModel:
     """One embedded model the benchmark runs on, and what it expects of it."""
 
     label: str
-    load: Callable[[], LoadedModel]
+    load: Callable[..., LoadedModel]
     bank_dir: str  # under <cache>/banks/
     results: str  # the report's file name in benchmarks/
     target_steered: float
@@ -90,6 +91,12 @@ MODELS = {
 }
 
 
+def synchronize(model: LoadedModel) -> None:
+    """Wait for queued GPU work, so a timed call includes it (no-op on the CPU)."""
+    if model.device.type == "cuda":
+        torch.cuda.synchronize(model.device)
+
+
 def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
@@ -103,6 +110,8 @@ class Options:
     quick: bool
     out: Path
     command: str
+    device: str
+    dtype: str
 
     @property
     def target_steered(self) -> float:
@@ -443,8 +452,9 @@ def plain_hidden_states(
         with torch.no_grad():
             for start in range(0, len(order), EXTRACTION_BATCH):
                 batch = [texts[i] for i in order[start : start + EXTRACTION_BATCH]]
-                input_ids, attention = pad_batch(batch, model.pad_token_id, "right")
+                input_ids, attention = pad_batch(batch, model.pad_token_id, "right", model.device)
                 forward(input_ids=input_ids, attention_mask=attention, output_hidden_states=True)
+        synchronize(model)
         return len(texts)
 
     return run
@@ -582,6 +592,8 @@ def parse(argv: Sequence[str] | None) -> Options:
     parser.add_argument("--repeats", type=int, default=None, help="timed repeats (default 5)")
     parser.add_argument("--quick", action="store_true", help="smoke check: 2 repeats, 16 tokens")
     parser.add_argument("--out", type=Path, default=None, help="default benchmarks/RESULTS*.md")
+    parser.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:1, ...")
+    parser.add_argument("--dtype", default="float32", help="float32 (default), bfloat16, float16")
     args = parser.parse_args(argv)
     model = MODELS[args.model]
     repeats = args.repeats if args.repeats is not None else (2 if args.quick else 5)
@@ -596,6 +608,8 @@ def parse(argv: Sequence[str] | None) -> Options:
         quick=args.quick,
         out=args.out or Path(__file__).parent / model.results,
         command=f"{sys.executable} {shown}",
+        device=args.device,
+        dtype=args.dtype,
     )
 
 
@@ -603,7 +617,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     opts = parse(argv)
     started, load_start = time.perf_counter(), report.load_average()
     log(f"loading {opts.model.label} (load average {load_start})")
-    model = opts.model.load()
+    model = opts.model.load(device=opts.device, dtype=opts.dtype)
     vectors, vectors_note = load_vectors(model, opts.model.bank_dir)
     plans = {
         engine: make_plan(vectors, VECTOR, None, "all", "norm", engine)
@@ -635,6 +649,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         command=opts.command,
         loads=(load_start, report.load_average()),
         minutes=(time.perf_counter() - started) / 60,
+        setting=f"{opts.dtype}, {opts.device}",
     )
     opts.out.parent.mkdir(parents=True, exist_ok=True)
     opts.out.write_text(document)

@@ -158,6 +158,7 @@ def document(
     command: str,
     loads: tuple[str, str],
     minutes: float,
+    setting: str = "float32, cpu",
 ) -> str:
     """The whole of RESULTS.md."""
     misses = [m for s in sections for m in s.misses]
@@ -166,7 +167,7 @@ def document(
     body = [
         "# steer performance benchmark",
         f"{mode}Written by `benchmarks/bench.py` on {time.strftime('%Y-%m-%d %H:%M %Z')} "
-        f"in {minutes:.1f} min. Model: {model} (float32, CPU). Vectors: "
+        f"in {minutes:.1f} min. Model: {model} ({setting}). Vectors: "
         f"{vectors_note}. {repeats} repeats; the contenders of each benchmark run "
         "interleaved in one process (order reversed every other repeat: A B, B A, ...). "
         "Times are wall clock per call; medians with min–max and IQR.",

@@ -7,12 +7,12 @@ import torch
 
 from steer.models.loaded import LoadedModel
 from steer.models.loaders import load_tiny_random
-from tests.helpers import tiny_run
+from tests.helpers import TEST_DEVICE, tiny_run
 
 
 @pytest.fixture(scope="session")
 def tiny() -> LoadedModel:
-    return load_tiny_random(n_layers=4, d_model=64, seed=0)
+    return load_tiny_random(n_layers=4, d_model=64, seed=0, device=TEST_DEVICE)
 
 
 @pytest.fixture()

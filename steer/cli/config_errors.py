@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Sequence
 
@@ -131,11 +132,30 @@ def refuse_exclusive(overrides: Sequence[str]) -> None:
             )
 
 
+# Launchers whose packages are optional: the override, the module it needs, how to install it.
+OPTIONAL_LAUNCHERS = {
+    "hydra/launcher=ray": ("hydra_plugins.hydra_ray_launcher", "pip install 'steer[ray]'"),
+}
+
+
+def check_launcher(overrides: Sequence[str]) -> None:
+    """A launcher whose package is missing is named, with the install command."""
+    for override in overrides:
+        needed = OPTIONAL_LAUNCHERS.get(override.replace(" ", ""))
+        if needed is not None and importlib.util.find_spec(needed[0]) is None:
+            raise SteerError(
+                f"{override} needs {needed[0].split('.')[-1].replace('_', '-')}, which is not "
+                "installed",
+                f"{needed[1]} (make setup installs it)",
+            )
+
+
 def check_overrides(overrides: Sequence[str], config_name: str = "config") -> None:
     """Refuse unknown keys, groups, bad and missing values in one line, before Hydra starts.
 
     Sweeps Hydra expands itself (``glob(...)``) are left to Hydra.
     """
+    check_launcher(overrides)
     own = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
     refuse_exclusive(own)
     if any("glob(" in o for o in own):

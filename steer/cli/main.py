@@ -12,7 +12,8 @@ from steer.errors import EXIT_USAGE, SteerError
 USAGE = """usage: steer <command> [...]
 
 commands:
-  run [overrides]        generate with and without steering (Hydra overrides; -m for sweeps)
+  run [overrides]        generate with and without steering (Hydra overrides; -m for sweeps);
+                         ends with a summary of the headline metrics (--quiet, -q: not)
   reproduce PATH         re-run a saved run (or every job of a sweep) and compare; --check for CI
   extract [overrides]    extract an emotion vector bank as in the paper, then validate it
   validate BANK_DIR      re-run the validation of a bank `steer extract` wrote
@@ -48,8 +49,15 @@ def _hydra_command(command: str, config_name: str, argv: list[str]) -> int:
     return 0
 
 
+QUIET = ("--quiet", "-q")
+NO_SUMMARY = "~hydra.callbacks.summary"  # the callback conf/config.yaml adds
+
+
 def _run(argv: list[str]) -> int:
-    return _hydra_command("run", "config", argv)
+    overrides = [arg for arg in argv if arg not in QUIET]
+    if len(overrides) < len(argv):
+        overrides.append(NO_SUMMARY)
+    return _hydra_command("run", "config", overrides)
 
 
 def _extract(argv: list[str]) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -81,9 +82,19 @@ APPS: dict[str, tuple[str, Job, str]] = {
 }
 
 
+def _quiet_launcher_schema_warning() -> None:
+    """conf/hydra/launcher/ray.yaml has the name of the plugin's own schema (so users type
+    ``hydra/launcher=ray``), which Hydra validates it against, warning on every compose that
+    this matching is deprecated. The file fits the schema, so the check is harmless."""
+    warnings.filterwarnings(
+        "ignore", message=r"\s*'hydra/launcher/ray' is validated against ConfigStore schema"
+    )
+
+
 def hydra_main(command: str, argv: list[str]) -> None:
     config_name, job, headline = APPS[command]
     register_schemas()
+    _quiet_launcher_schema_warning()
     sys.argv = [f"steer {command}", *argv]
     entry = hydra.main(config_path=str(conf_dir()), config_name=config_name, version_base="1.3")
     entry(_entry(job, headline))()

@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
 def compare(root: Path, max_prompts: int) -> int:
     # Imported here so that --help and bad paths answer before pandas and matplotlib load.
     from steer.compare.grids import grid_plots
+    from steer.compare.headline import headline_metrics
     from steer.compare.load import load_runs, metric_frame
     from steer.compare.monitoring import (
         MONITORING,
@@ -68,15 +69,18 @@ def compare(root: Path, max_prompts: int) -> int:
     frame = metric_frame(runs)
     summary = summarize(frame)
     varying = varying_metrics(frame)
+    headline = headline_metrics([run.task for run in runs], list(dict.fromkeys(frame["metric"])))
     figures = root / COMPARE_DIR
-    dose = dose_plots(summary, varying, figures)
+    dose = dose_plots(summary, varying, figures, headline=headline)
     grids = grid_plots(summary, varying, figures)
     readouts = readout_plots(runs, figures)
     monitored = monitor_runs(runs, figures)
     page = render(
-        root, runs, summary, dose, readouts, max_prompts, grids=grids, monitored=monitored
-    )
-    written = [write_summary(summary, root / SUMMARY), *dose, *grids, *readouts.values()]
+        root, runs, summary, dose, readouts, max_prompts,
+        grids=grids, monitored=monitored, headline=headline,
+    )  # fmt: skip
+    written = [write_summary(summary, root / SUMMARY), *dose.values(), *grids]
+    written += readouts.values()
     if monitored:
         written.append(write_monitoring(monitored, root / MONITORING))
         written += [item.figure for item in monitored]

@@ -1,5 +1,7 @@
 """Steering properties on the embedded real models (SmolLM2-135M-Instruct, Gemma-3-270M,
-Qwen2.5-Coder-0.5B-Instruct)."""
+Qwen2.5-Coder-0.5B-Instruct).
+
+Device-aware: ``STEER_TEST_DEVICE=cuda`` runs them on a GPU (docs/gpu.md)."""
 
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ def test_the_plain_view_shares_weights_with_the_bridge(model_and_vectors) -> Non
     plain = dict(model.hf.named_parameters())
     shared = {id(p) for p in model.bridged_hf.parameters()}
     assert all(id(p) in shared for p in plain.values())
-    ids = torch.tensor([chat(model, QUESTIONS[0])])
+    ids = torch.tensor([chat(model, QUESTIONS[0])], device=model.device)
     with torch.no_grad():
         a = model.hf(input_ids=ids).logits
         b = model.bridged_hf(input_ids=ids).logits
@@ -79,7 +81,7 @@ def test_batched_rows_equal_rows_run_alone(model_and_vectors) -> None:
 
 def test_both_engines_steer_the_same(model_and_vectors) -> None:
     model, vectors = model_and_vectors
-    ids = torch.tensor([chat(model, QUESTIONS[0])])
+    ids = torch.tensor([chat(model, QUESTIONS[0])], device=model.device)
     results = []
     for engine in (Engine.HF, Engine.BRIDGE):
         plan = make_plan(vectors, "happy_vs_sad", None, "all", "norm", engine)
