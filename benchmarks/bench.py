@@ -112,6 +112,7 @@ class Options:
     command: str
     device: str
     dtype: str
+    only: frozenset[int]  # benchmark numbers to run; empty: all
 
     @property
     def target_steered(self) -> float:
@@ -594,7 +595,14 @@ def parse(argv: Sequence[str] | None) -> Options:
     parser.add_argument("--out", type=Path, default=None, help="default benchmarks/RESULTS*.md")
     parser.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:1, ...")
     parser.add_argument("--dtype", default="float32", help="float32 (default), bfloat16, float16")
+    parser.add_argument("--only", default="", help="comma-separated benchmark numbers (1-4)")
     args = parser.parse_args(argv)
+    try:
+        only = frozenset(int(n) for n in args.only.split(",") if n.strip())
+    except ValueError:
+        parser.error(f"--only takes benchmark numbers such as 1,4, not {args.only!r}")
+    if not only <= {1, 2, 3, 4}:
+        parser.error(f"--only: the benchmarks are 1 to 4, not {sorted(only - {1, 2, 3, 4})}")
     model = MODELS[args.model]
     repeats = args.repeats if args.repeats is not None else (2 if args.quick else 5)
     if repeats < 1:
@@ -610,6 +618,7 @@ def parse(argv: Sequence[str] | None) -> Options:
         command=f"{sys.executable} {shown}",
         device=args.device,
         dtype=args.dtype,
+        only=only,
     )
 
 
@@ -639,7 +648,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         lambda: bench_extraction(model, opts),
         lambda: bench_pressure_loop(loop),
     ]
-    sections = [with_load(run) for run in benchmarks]
+    chosen = [run for n, run in enumerate(benchmarks, start=1) if not opts.only or n in opts.only]
+    sections = [with_load(run) for run in chosen]
     document = report.document(
         sections,
         model=opts.model.label,
