@@ -85,7 +85,7 @@ def compare(root: Path, max_prompts: int) -> int:
         written.append(write_monitoring(monitored, root / MONITORING))
         written += [item.figure for item in monitored]
     written.append(write_report(root / REPORT, page))
-    print(terminal_table(summary, varying))
+    print(terminal_table(summary, varying, headline))
     if monitored:
         print("\n" + monitoring_table(monitored))
     if empty:
