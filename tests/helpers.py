@@ -8,8 +8,10 @@ from contextlib import contextmanager
 import torch
 
 from steer.activations import capturing
-from steer.hooks import HookRef
+from steer.hooks import HookRef, Site
 from steer.models.loaded import LoadedModel
+from steer.vectors.norms import default_layer
+from steer.vectors.vector_set import VectorSet
 
 
 @contextmanager
@@ -26,3 +28,17 @@ def count_hooks(model: LoadedModel) -> int:
         total += len(module._forward_hooks) + len(module._forward_pre_hooks)
         total += len(getattr(module, "fwd_hooks", []))
     return total
+
+
+def random_vector_set(model: LoadedModel, names: list[str], seed: int = 3) -> VectorSet:
+    """Random vectors at every layer, layer norms 1, 2, ..., made "on" ``model``."""
+    generator = torch.Generator().manual_seed(seed)
+    return VectorSet(
+        names=names,
+        vectors=torch.randn(len(names), model.n_layers, model.d_model, generator=generator),
+        layer_norms=torch.arange(1, model.n_layers + 1, dtype=torch.float32),
+        site=Site.RESID_POST,
+        default_layer=default_layer(model.n_layers),
+        provenance={"model_id": model.model_id, "weights_hash": model.weights_hash},
+        reference_mean=torch.randn(model.n_layers, model.d_model, generator=generator) * 0.1,
+    )

@@ -27,6 +27,8 @@ import pandas as pd
 from steer.compare.load import OVERALL, Run, layers_label
 from steer.compare.monitoring import MONITORING, TABLE_HEADER, RunMonitoring, run_table_rows
 from steer.compare.summary import number, overall, p_text, signed, strength_text
+from steer.compare.trigger import TABLE_HEADER as TRIGGER_HEADER
+from steer.compare.trigger import TriggeredRun, setting_text
 
 MAX_TEXT_CHARS = 6000
 MAX_PROMPT_CHARS = 3000
@@ -337,6 +339,25 @@ def monitoring_section(monitored: Sequence[RunMonitoring]) -> str:
     return "\n".join(parts)
 
 
+def trigger_section(triggered: Sequence[TriggeredRun]) -> str:
+    """Per readout-triggered run: where the trigger fired, per strength, and its figure."""
+    if not triggered:
+        return ""
+    parts = [
+        '<h2 id="trigger">Triggered steering</h2>',
+        '<p class="note">Reply tokens produced at a position where the monitored readout '
+        "exceeded the threshold (at strength 0 it fires without steering: where it would "
+        "steer), attempts in which it fired at all, prompt positions fired, and the mean "
+        "monitored readout over the reply tokens. See docs/compare.md.</p>",
+    ]
+    for item in triggered:
+        parts.append(f"<h3>run {escape(item.run.label)}: {escape(setting_text(item.setting))}</h3>")
+        caption = f"{COMPARE_DIR}/{item.figure.name}: monitored readout along the replies"
+        parts.append(image(item.figure, caption, css_class="natural"))
+        parts.append(_text_table(TRIGGER_HEADER, item.rows))
+    return "\n".join(parts)
+
+
 def render(
     root: Path,
     runs: Sequence[Run],
@@ -346,6 +367,7 @@ def render(
     max_prompts: int,
     grids: Sequence[Path] = (),
     monitored: Sequence[RunMonitoring] = (),
+    triggered: Sequence[TriggeredRun] = (),
 ) -> str:
     """The whole page as text."""
     when = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
@@ -359,6 +381,7 @@ def render(
         _figures("Dose-response", ((p, p.stem.removeprefix("dose_")) for p in dose)),
         grids_section(grids),
         monitoring_section(monitored),
+        trigger_section(triggered),
         _figures("Inspect", inspected),
         *(generations_section(run, max_prompts, readouts.get(run.name)) for run in runs),
     ]

@@ -16,13 +16,12 @@ from steer.inspect.inspection import Transcript
 from steer.inspect.settings import Reply
 from steer.metrics.aggregate import aggregate_by_strength
 from steer.models.prompts import PromptFormatter
-from steer.runs.episodes import Played, play
+from steer.runs.episodes import Played, batches, play
 from steer.runs.records import RecordWriter, read_records, write_json
 from steer.runs.runner import (
     GENERATIONS,
     METRICS,
     Prepared,
-    batches,
     episode_record,
     inputs_hash,
     job_hash,

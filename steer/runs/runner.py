@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +20,13 @@ from steer.generation import GenerationSettings
 from steer.metrics.aggregate import aggregate_by_strength, flat_metrics
 from steer.models.loaded import LoadedModel
 from steer.resources import content_hash
-from steer.runs.episodes import Played, Row, play
+from steer.runs.episodes import Played, batches, play
 from steer.runs.provenance import environment, model_record
 from steer.runs.records import RecordWriter, read_records, write_json, write_jsonl
 from steer.steering.intervention import check_refs_fire, parse_engine
 from steer.steering.plan import SteeringPlan, make_plan
+from steer.steering.trigger import fired_fraction
+from steer.steering.trigger_setup import TriggerSpec, make_trigger
 from steer.tasks.base import Episode, Task
 from steer.transcript_readouts import TranscriptReader, make_reader
 from steer.vectors.vector_set import VectorSet
@@ -69,16 +71,6 @@ def with_baseline(strengths: Sequence[float]) -> list[float]:
     return sorted({float(s) for s in strengths} | {0.0})
 
 
-def batches(
-    prompts: Sequence[Episode], strengths: Sequence[float], size: int
-) -> Iterator[list[Row]]:
-    """Whole prompts per batch: a prompt's strengths (baseline included) always share a batch,
-    so they share one seed; ``size`` caps the rows, but never below one prompt's strengths."""
-    per_batch = max(1, size // len(strengths))
-    for start in range(0, len(prompts), per_batch):
-        yield [Row(p, s) for p in prompts[start : start + per_batch] for s in strengths]
-
-
 def _choose_vector(cfg: DictConfig, vectors: VectorSet) -> Any:
     chosen = cfg.steering.vector
     if chosen is None:
@@ -89,6 +81,20 @@ def _choose_vector(cfg: DictConfig, vectors: VectorSet) -> Any:
             )
         return vectors.names[0]
     return plain(chosen)
+
+
+def trigger_spec(cfg: DictConfig) -> TriggerSpec | None:
+    """``steering.trigger`` as a spec, or None when no trigger vector is set."""
+    node = OmegaConf.select(cfg, "steering.trigger")
+    if node is None or node.vector is None:
+        return None
+    return TriggerSpec(
+        vector=plain(node.vector),
+        layer=None if node.layer is None else int(node.layer),
+        threshold=float(node.threshold),
+        unit="z" if str(node.threshold_unit) == "z" else "readout",
+        latch=bool(node.latch),
+    )
 
 
 @dataclass
@@ -122,6 +128,9 @@ def prepare(cfg: DictConfig) -> Prepared:
         str(cfg.steering.unit),
         parse_engine(str(cfg.steering.engine)),
     )
+    trigger = trigger_spec(cfg)
+    if trigger is not None:
+        plan = replace(plan, trigger=make_trigger(model, vectors, trigger, plan.refs))
     check_refs_fire(model, plan.refs, plan.engine)
     readouts = cfg.get("readouts")
     reader = None
@@ -224,6 +233,10 @@ def episode_record(
     outcome = task.outcome(episode, [a.score for a in played.attempts])
     own = steered_readout(plan.label, played)
     metrics = outcome.metrics if own is None else {**outcome.metrics, "steered_readout": own}
+    fired = [a.reply.trigger for a in played.attempts if a.reply.trigger is not None]
+    fraction = fired_fraction(fired) if fired else None
+    if fraction is not None:
+        metrics = {**metrics, "trigger_fraction": round(fraction, 4)}
     return {
         "prompt_id": episode.id,
         "prompt": episode.text,
@@ -262,6 +275,7 @@ def _write_provenance(path: Path, ready: Prepared, strengths: list[float], wall:
                 "vector": ready.plan.label,
                 "layers": ready.plan.layers,
                 "strengths": strengths,
+                "trigger": ready.plan.trigger.record() if ready.plan.trigger else None,
             },
             **this_run,
         },

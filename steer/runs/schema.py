@@ -211,6 +211,23 @@ class ReadoutsSchema:
     layer: int | None = None
 
 
+class ThresholdUnitChoice(StrEnum):
+    readout = "readout"
+    z = "z"
+
+
+@dataclass
+class TriggerSchema:
+    # The monitored vector (a name or [a,-b] from the run's vector set); None: always steer.
+    vector: Any = None
+    # Where it is read (resid at the vector set's site); None: the first steering layer.
+    layer: int | None = None
+    # Steer where the readout exceeds this: readout units, or a z-score on neutral text.
+    threshold: float = 0.0
+    threshold_unit: ThresholdUnitChoice = ThresholdUnitChoice.readout
+    latch: bool = False  # once fired, steer the rest of that row's generation
+
+
 @dataclass
 class SteeringSchema:
     # A name, or a list of names with optional signs: [desperate,-calm]. None: the only vector.
@@ -224,6 +241,8 @@ class SteeringSchema:
     unit: UnitChoice = UnitChoice.norm
     # hf: plain torch hooks on the weight-sharing HF view (fast); bridge: TransformerLens hooks
     engine: EngineChoice = EngineChoice.hf
+    # Readout-triggered steering: add the vector only on tokens where a readout fires.
+    trigger: TriggerSchema = field(default_factory=TriggerSchema)
 
 
 @dataclass
