@@ -20,6 +20,7 @@ commands:
   sandbox CODE TESTS     run a program against tests in the sandbox; print the verdict as JSON
   compare PATH           summarise a run or sweep against strength 0: summary.csv, plots, report
   inspect [overrides]    attention heatmaps, residual norms and readouts, baseline vs steered
+  calibrate [overrides]  the usable strengths of vectors: effect and damage over a strength grid
 
 `steer run --help` lists the config groups; `steer run --cfg job` prints the composed config.
 """
@@ -49,6 +50,10 @@ def _extract(argv: list[str]) -> int:
 
 def _inspect(argv: list[str]) -> int:
     return _hydra_command("inspect", "inspect", argv)
+
+
+def _calibrate(argv: list[str]) -> int:
+    return _hydra_command("calibrate", "calibrate", argv)
 
 
 def _validate(argv: list[str]) -> int:
@@ -102,6 +107,7 @@ COMMANDS = {
     "sandbox": _sandbox,
     "compare": _compare,
     "inspect": _inspect,
+    "calibrate": _calibrate,
 }
 
 

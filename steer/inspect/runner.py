@@ -20,6 +20,7 @@ from typing import Any
 from omegaconf import DictConfig
 from tqdm.auto import tqdm
 
+from steer.calibration.use import resolve_strengths
 from steer.errors import SteerError
 from steer.inspect.anomaly import Flag, flag_series, max_reachable_z
 from steer.inspect.capture import attention_heads
@@ -135,7 +136,8 @@ def run_inspect(
     started = time.time()
     absolute_paths(cfg)
     refuse_used_dir(output_dir)
-    ready = prepare(cfg)
+    calibrated = resolve_strengths(cfg)
+    ready = prepare(cfg, calibrated)
     model, plan = ready.model, ready.plan
     settings = inspect_settings(
         cfg.inspect, list(cfg.steering.strengths), plan.refs, model.n_layers,

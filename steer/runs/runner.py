@@ -15,6 +15,7 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
+from steer.calibration.use import Calibrated, resolve_strengths
 from steer.errors import SteerError
 from steer.generation import GenerationSettings
 from steer.metrics.aggregate import aggregate_by_strength, flat_metrics
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 GENERATIONS = "generations.jsonl"
 TASKS = "tasks.jsonl"
 METRICS = "metrics.json"
-PATH_KEYS = ("task.path", "vectors.path", "readouts.bank")
+PATH_KEYS = ("task.path", "vectors.path", "readouts.bank", "steering.calibration.path")
 
 
 def build(node: Any) -> Any:
@@ -108,8 +109,9 @@ class Prepared:
     reader: TranscriptReader | None
 
 
-def prepare(cfg: DictConfig) -> Prepared:
-    """Load and check everything a run needs, before anything is generated or written."""
+def prepare(cfg: DictConfig, calibrated: Calibrated | None = None) -> Prepared:
+    """Load and check everything a run needs, before anything is generated or written
+    (including that calibrated strengths were calibrated on this model and vector set)."""
     settings = GenerationSettings(**OmegaConf.to_container(cfg.generation))  # type: ignore[arg-type]
     task: Task = build(cfg.task)
     prompts = task.episodes()  # a bad task file fails before the model loads
@@ -128,6 +130,8 @@ def prepare(cfg: DictConfig) -> Prepared:
         str(cfg.steering.unit),
         parse_engine(str(cfg.steering.engine)),
     )
+    if calibrated is not None:
+        calibrated.check_matches(model.weights_hash, vectors.content_digest(), plan.unit)
     trigger = trigger_spec(cfg)
     if trigger is not None:
         plan = replace(plan, trigger=make_trigger(model, vectors, trigger, plan.refs))
@@ -286,11 +290,12 @@ def run(cfg: DictConfig, output_dir: Path, overrides: Sequence[str] = ()) -> dic
     """Play every episode at every strength, write the run files, return the metrics."""
     started = time.time()
     absolute_paths(cfg)
+    calibrated = resolve_strengths(cfg)  # before the config is compared or saved
     already = finished_metrics(cfg, output_dir)
     if already is not None:
         log.info("%s already holds this run, finished: skipped", output_dir)
         return already
-    ready = prepare(cfg)
+    ready = prepare(cfg, calibrated)
     hash_ = job_hash(cfg, ready)
     path = output_dir / GENERATIONS
     done = finished_rows(path, hash_)  # refuses a foreign run before anything is written

@@ -228,14 +228,33 @@ class TriggerSchema:
     latch: bool = False  # once fired, steer the rest of that row's generation
 
 
+class DirectionChoice(StrEnum):
+    negative = "negative"
+    positive = "positive"
+
+
+@dataclass
+class CalibrationUseSchema:
+    # calibration.json from `steer calibrate` (or its directory): steering.strengths=calibrated
+    path: str | None = None
+    # strengths = fraction x the calibrated bound, for each fraction and direction
+    fractions: list[float] = field(default_factory=lambda: [1.0])
+    directions: list[DirectionChoice] = field(
+        default_factory=lambda: [DirectionChoice.negative, DirectionChoice.positive]
+    )
+    sha256: str | None = None  # filled in by the run: the file its strengths came from
+
+
 @dataclass
 class SteeringSchema:
     # A name, or a list of names with optional signs: [desperate,-calm]. None: the only vector.
     vector: Any = None
     # Block indices; None: the vector set's default layer (about 2/3 of the depth).
     layers: list[int] | None = None
-    # Strength 0 (the paired baseline) is always run, even when not listed.
-    strengths: list[float] = field(default_factory=lambda: [-0.1, 0.0, 0.1])
+    # Strength 0 (the paired baseline) is always run, even when not listed. Or `calibrated`:
+    # from steering.calibration (the numbers replace it in the saved config).
+    strengths: Any = field(default_factory=lambda: [-0.1, 0.0, 0.1])
+    calibration: CalibrationUseSchema = field(default_factory=CalibrationUseSchema)
     positions: PositionsChoice = PositionsChoice.all
     # norm: a fraction of the layer's mean residual-stream norm; raw: the vector as it is
     unit: UnitChoice = UnitChoice.norm
@@ -342,10 +361,39 @@ class ExtractSchema:
     publish: bool = True
 
 
+@dataclass
+class DamageBoundsSchema:
+    # geometric mean over prompts of the reply's perplexity (unsteered model) / strength 0's
+    perplexity_ratio: float = 3.0
+    repetition: float = 0.15  # mean repeated-3-gram share, above strength 0's
+    empty_rate: float = 0.0  # share of replies with no letter or digit, above strength 0's
+    truncated_rate: float = 0.5  # share cut at max_new_tokens, above strength 0's
+
+
+@dataclass
+class CalibrateSettingsSchema:
+    # Vectors to calibrate, each a name or [a,-b]; None: steering.vector.
+    vectors: list[Any] | None = None
+    # Layers, each calibrated on its own; None: steering.layers (or the set's default).
+    layers: list[int] | None = None
+    strengths: list[float] = field(
+        default_factory=lambda: [-0.5, -0.4, -0.3, -0.25, -0.2, -0.15, -0.1, -0.05,
+                                 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5]
+    )  # fmt: skip
+    readout_layer: int | None = None  # where the effect is read; None: the set's default layer
+    bounds: DamageBoundsSchema = field(default_factory=DamageBoundsSchema)
+
+
+@dataclass
+class CalibrateSchema(RunSchema):
+    calibrate: CalibrateSettingsSchema = field(default_factory=CalibrateSettingsSchema)
+
+
 SCHEMAS: dict[tuple[str | None, str], Any] = {
     (None, "run_schema"): RunSchema,
     (None, "extract_schema"): ExtractSchema,
     (None, "inspect_schema"): InspectSchema,
+    (None, "calibrate_schema"): CalibrateSchema,
     ("stimuli", "base_shipped"): ShippedStimuliSchema,
     ("stimuli", "base_self_generated"): SelfGeneratedStimuliSchema,
     ("model", "base_gguf"): GgufModelSchema,
