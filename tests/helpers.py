@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import ModuleType
 
+import numpy as np
 import torch
 
 from steer.activations import capturing
@@ -42,3 +45,20 @@ def random_vector_set(model: LoadedModel, names: list[str], seed: int = 3) -> Ve
         provenance={"model_id": model.model_id, "weights_hash": model.weights_hash},
         reference_mean=torch.randn(model.n_layers, model.d_model, generator=generator) * 0.1,
     )
+
+
+def import_repeng() -> ModuleType:
+    """repeng 0.4.0, the newest release, on NumPy 2.
+
+    It declares numpy<2 (so it is installed with --no-deps) only because three of its type
+    annotations name ``np.float_``, which NumPy 2 removed; they are evaluated once, when its
+    module is imported. The alias is lent for that import and taken back after it.
+    """
+    lent = not hasattr(np, "float_")
+    if lent:
+        np.float_ = np.float64  # type: ignore[attr-defined]
+    try:
+        return importlib.import_module("repeng")
+    finally:
+        if lent:
+            del np.float_  # type: ignore[attr-defined]

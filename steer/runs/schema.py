@@ -389,10 +389,31 @@ class CalibrateSchema(RunSchema):
     calibrate: CalibrateSettingsSchema = field(default_factory=CalibrateSettingsSchema)
 
 
+@dataclass
+class ExportSettingsSchema:
+    # A name, or names with signs ([happy,-sad]); None: the set's only vector.
+    vector: Any = None
+    strength: float = 0.1
+    # norm: a fraction of the layer's mean residual norm (the bank's unit); raw: as it is
+    unit: UnitChoice = UnitChoice.norm
+    # Block indices (resid_post, from 1); None: the set's default layer.
+    layers: list[int] | None = None
+    all_layers: bool = False  # every layer from 1 on (llama.cpp cannot steer block 0)
+    path: str | None = None  # None: <run dir>/<name>.gguf
+
+
+@dataclass
+class ExportSchema:
+    model: Any = MISSING
+    vectors: Any = MISSING
+    export: ExportSettingsSchema = field(default_factory=ExportSettingsSchema)
+
+
 SCHEMAS: dict[tuple[str | None, str], Any] = {
     (None, "run_schema"): RunSchema,
     (None, "extract_schema"): ExtractSchema,
     (None, "inspect_schema"): InspectSchema,
+    (None, "export_schema"): ExportSchema,
     (None, "calibrate_schema"): CalibrateSchema,
     ("stimuli", "base_shipped"): ShippedStimuliSchema,
     ("stimuli", "base_self_generated"): SelfGeneratedStimuliSchema,
