@@ -7,10 +7,8 @@ each direction. ``steering.strengths=calibrated`` reads it back (:mod:`steer.cal
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 from steer.calibration.damage import DIRECTIONS, Bound, DamageBounds, StrengthDamage
@@ -58,11 +56,3 @@ def calibration_document(
         "damage_bounds": asdict(limits),
         "entries": [entry.record(limits) for entry in entries],
     }
-
-
-def write_strict_json(path: Path, value: Any) -> None:
-    """JSON with no NaN or infinity (refused rather than written), atomically."""
-    text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    scratch = path.with_suffix(path.suffix + ".tmp")
-    scratch.write_text(text, encoding="utf-8")
-    scratch.replace(path)

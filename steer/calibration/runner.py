@@ -22,19 +22,21 @@ from steer.calibration.document import (
     CALIBRATION,
     Entry,
     calibration_document,
-    write_strict_json,
 )
 from steer.calibration.plot import calibration_plot
 from steer.calibration.sweep import generate_grid, summarise
+from steer.config_values import refuse_non_finite
 from steer.errors import SteerError
 from steer.generation import GenerationSettings
+from steer.json_files import RecordWriter, write_json
 from steer.models.loaded import LoadedModel
+from steer.output_dirs import check_writable, hold
 from steer.runs.provenance import environment, model_record
-from steer.runs.records import RecordWriter
-from steer.runs.runner import absolute_paths, build, plain, save_config, with_baseline
+from steer.runs.runner import absolute_paths, build, plain, save_config
 from steer.steering.intervention import check_refs_fire, parse_engine
 from steer.steering.plan import make_plan
 from steer.steering.probe import make_probe
+from steer.steering.strengths import with_baseline
 from steer.tasks.base import Task
 from steer.vectors.vector_set import VectorSet
 
@@ -96,8 +98,18 @@ def _line(entry: Entry) -> str:
 def run_calibrate(
     cfg: DictConfig, output_dir: Path, overrides: Sequence[str] = ()
 ) -> dict[str, float]:
+    """Calibrate every chosen vector and layer; write the files; return the bounds."""
     started = time.time()
     absolute_paths(cfg)
+    refuse_non_finite(cfg)
+    check_writable(output_dir, "hydra.run.dir", (CALIBRATION, ROWS, FIGURE))
+    with hold(output_dir, "hydra.run.dir"):
+        return _calibrate_held(cfg, output_dir, overrides, started)
+
+
+def _calibrate_held(
+    cfg: DictConfig, output_dir: Path, overrides: Sequence[str], started: float
+) -> dict[str, float]:
     _refuse_used(output_dir)
     settings = GenerationSettings(**OmegaConf.to_container(cfg.generation))  # type: ignore[arg-type]
     limits = DamageBounds(**OmegaConf.to_container(cfg.calibrate.bounds))  # type: ignore[arg-type]
@@ -151,7 +163,7 @@ def run_calibrate(
         "wall_time_s": round(time.time() - started, 2),
     }
     document = calibration_document(entries, limits, identity, run_settings)
-    write_strict_json(output_dir / CALIBRATION, document)
+    write_json(output_dir / CALIBRATION, document)
     calibration_plot(entries, limits, output_dir / FIGURE)
     print(f"calibration: {output_dir / CALIBRATION}")
     return _metrics(entries)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from steer.errors import SteerError
+from steer.json_files import read_records
 from steer.resources import DATA
 
 SOLVABLE_DIR = DATA / "solvable"
@@ -39,7 +40,7 @@ def pass_list_from_run(run_dir: Path) -> dict[str, Any]:
             f"{run_dir} is not a finished run (no generations.jsonl or run.json)",
             "give the directory of a finished calibration run",
         )
-    records = [json.loads(line) for line in generations.read_text().splitlines() if line.strip()]
+    records = list(read_records(generations, ("prompt_id", "strength", "metrics")))
     originals = [
         r
         for r in records

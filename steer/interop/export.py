@@ -10,7 +10,6 @@ vectors at the same blocks.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import torch
 
 from steer import __version__
+from steer.json_files import write_json
 from steer.models.loaded import LoadedModel
 from steer.steering.plan import SteeringPlan
 from steer.vectors.gguf_format import (
@@ -108,5 +108,5 @@ def export_plan(
         },
     }
     beside = sidecar_path(path)
-    beside.write_text(json.dumps(sidecar, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    write_json(beside, sidecar)
     return Exported(path, beside, name, layers)

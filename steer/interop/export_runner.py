@@ -13,6 +13,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
+from steer.config_values import refuse_non_finite
 from steer.errors import SteerError
 from steer.interop.export import Exported, export_name, export_plan
 from steer.models.loaded import LoadedModel
@@ -61,6 +62,7 @@ def run_export(
     cfg: DictConfig, output_dir: Path, overrides: Sequence[str] = ()
 ) -> dict[str, float]:
     """Write the control vector and its sidecar; print how to use them."""
+    refuse_non_finite(cfg)
     strength = float(cfg.export.strength)
     if strength == 0:
         raise SteerError("export.strength=0 exports a zero vector", "choose a strength, e.g. 0.1")

@@ -158,6 +158,8 @@ class ImpossibleCodeTaskSchema:
     pressure: list[PressureChoice] = field(default_factory=lambda: [PressureChoice.plain])
     # A shipped pass list (qwen25_coder_05b_instruct), a JSON file or a calibration run's dir
     solvable: str | None = None
+    # With problems=solvable: at most this many of the solved problems, chosen by `pick`
+    limit: int | None = None
 
 
 @dataclass
@@ -434,14 +436,30 @@ SCHEMAS: dict[tuple[str | None, str], Any] = {
 }
 
 
+DEFAULT_MODEL = "smollm2_135m_instruct"
+
+
+def chosen_model() -> str:
+    """The ``model`` config choice of the running Hydra job (the default model outside one,
+    e.g. when tests compose a config)."""
+    from hydra.core.hydra_config import HydraConfig
+
+    if HydraConfig.initialized():
+        return str(HydraConfig.get().runtime.choices.get("model", DEFAULT_MODEL))
+    return DEFAULT_MODEL
+
+
 def register_schemas() -> None:
-    """The schemas, and the ``${steer_cache:}`` resolver (the cache root, see models.cache)."""
+    """The schemas, and the resolvers ``${steer_cache:}`` (the cache root, see models.cache)
+    and ``${model_choice:}`` (the chosen model's config name: where its bank is published)."""
     from omegaconf import OmegaConf
 
     from steer.models.cache import cache_root
 
     if not OmegaConf.has_resolver("steer_cache"):
         OmegaConf.register_new_resolver("steer_cache", lambda: str(cache_root()))
+    if not OmegaConf.has_resolver("model_choice"):
+        OmegaConf.register_new_resolver("model_choice", chosen_model)
     store = ConfigStore.instance()
     for (group, name), node in SCHEMAS.items():
         store.store(group=group, name=name, node=node)

@@ -26,6 +26,7 @@ from steer.hooks import (
     Positions,
     attach,
     check_hook_names,
+    decoder,
     plain_module,
     record_firing,
     refuse_silent,
@@ -137,7 +138,7 @@ def steering(
     if gate is not None:
         gate.trigger.check_reads_first([d.ref for d in directions])
     with ExitStack() as stack:
-        stack.enter_context(tracker.attached(target.get_decoder()))
+        stack.enter_context(tracker.attached(decoder(target)))
         fwd_hooks = []
         for layer_direction in directions:
             add = _make_delta_fn(

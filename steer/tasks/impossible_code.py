@@ -123,6 +123,7 @@ class ImpossibleCodeTask:
         pressure: Sequence[str] = ("plain",),
         solvable: str | None = None,
         handwritten: str = "impossible",
+        limit: int | None = None,
     ) -> None:
         if source not in SOURCES:
             raise SteerError(f"unknown task.source {source!r}", f"choose one of: {SOURCES}")
@@ -132,6 +133,9 @@ class ImpossibleCodeTask:
                 f"choose one of: {', '.join(HANDWRITTEN_FORMS)}",
             )
         self.handwritten = handwritten
+        if limit is not None and (isinstance(limit, bool) or limit < 1):
+            raise SteerError(f"task.limit={limit} is not a positive count", "set task.limit=N")
+        self.limit = limit
         if pick not in PICKS:
             raise SteerError(f"unknown task.pick {pick!r}", f"choose one of: {PICKS}")
         unknown = [v for v in variants if v not in HUMANEVAL_VARIANTS]
@@ -172,7 +176,9 @@ class ImpossibleCodeTask:
                 raise SteerError("task.variants is empty", "list at least one variant")
             humaneval = load_humaneval()
             if solvable is not None:
-                picked = [p for p in humaneval if p.task_id in solvable]
+                passed = [p for p in humaneval if p.task_id in solvable]
+                wanted = len(passed) if self.limit is None else min(self.limit, len(passed))
+                picked = pick_problems(passed, wanted, pick, seed) if passed else []
             else:
                 picked = pick_problems(humaneval, problems, pick, seed)
             chosen += humaneval_tasks(variants, seed, picked).tasks

@@ -384,6 +384,7 @@ def test_an_empty_list_of_ids_is_refused() -> None:
         ({"pressure": ("plain", "begging")}, "begging"),
         ({"pressure": ()}, "task.pressure"),
         ({"problems": "solvable"}, "task.solvable"),
+        ({"limit": 0}, "task.limit"),
         ({"problems": "solvable", "solvable": "no_such_list"}, "no_such_list"),
     ],
 )
@@ -455,6 +456,10 @@ def test_solvable_problems_come_from_the_pass_list(tmp_path: Path) -> None:
     task.check_model("org/model")
     with pytest.raises(SteerError, match="this run loads other/model"):
         task.check_model("other/model")
+    shortest = ImpossibleCodeTask(
+        make_sandbox(), problems="solvable", solvable=str(listing), limit=1, variants=("oneoff",)
+    )
+    assert [e.id for e in shortest.episodes()] == ["HumanEval/2:oneoff"]  # 2 is shorter than 7
 
 
 def test_a_pass_list_is_read_from_a_calibration_run(tmp_path: Path) -> None:
@@ -475,6 +480,17 @@ def test_a_pass_list_is_read_from_a_calibration_run(tmp_path: Path) -> None:
     assert listing["passed"] == ["HumanEval/3"] and listing["attempted"] == 2
     assert listing["pass_rate"] == 0.5 and listing["model_id"] == "org/model"
     assert load_pass_list(str(tmp_path)).passed == {"HumanEval/3"}
+
+
+def test_a_damaged_calibration_record_is_named_with_its_line(tmp_path: Path) -> None:
+    record = {"prompt_id": "HumanEval/3:original", "strength": 0.0, "metrics": {"passed": 1.0}}
+    line = json.dumps(record) + "\n"
+    (tmp_path / "generations.jsonl").write_text(line + '{"prompt_id": \n' + line)
+    (tmp_path / "run.json").write_text(
+        json.dumps({"model": {"model_id": "m", "weights_hash": "h"}})
+    )
+    with pytest.raises(SteerError, match=r"generations.jsonl line 2 is not valid JSON"):
+        pass_list_from_run(tmp_path)
 
 
 def test_a_broken_pass_list_is_refused_in_one_line(tmp_path: Path) -> None:

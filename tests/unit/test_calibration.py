@@ -19,10 +19,11 @@ from steer.errors import SteerError
 from steer.generation import GenerationSettings
 from steer.hooks import Site
 from steer.models.loaded import LoadedModel
-from steer.runs.runner import run, with_baseline
+from steer.runs.runner import run
 from steer.steering.intervention import Engine
 from steer.steering.plan import make_plan
 from steer.steering.probe import make_probe
+from steer.steering.strengths import with_baseline
 from steer.tasks.base import Episode
 from steer.vectors.vector_set import VectorSet
 
