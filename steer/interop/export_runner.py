@@ -7,7 +7,6 @@ at ``export.strength`` with its sidecar into the run directory (or ``export.path
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,8 +21,6 @@ from steer.steering.intervention import Engine
 from steer.steering.plan import make_plan
 from steer.steering.probe import parse_terms, terms_label
 from steer.vectors.vector_set import VectorSet
-
-log = logging.getLogger(__name__)
 
 
 def _vector(cfg: DictConfig, vectors: VectorSet) -> str | list[str]:
@@ -78,7 +75,6 @@ def run_export(
     exported = export_plan(plan, vectors, model, strength, path)
     for line in usage_lines(exported, plan.label, strength, str(cfg.export.unit)):
         print(line)
-        log.info(line)
     return {"layers": float(len(exported.layers)), "strength": strength}
 
 
