@@ -88,7 +88,7 @@ def compare(root: Path, max_prompts: int) -> int:
         written += [item.figure for item in monitored]
     written += [item.figure for item in triggered]
     written.append(write_report(root / REPORT, page))
-    print(terminal_table(summary, varying))
+    print(terminal_table(summary, varying, headline))
     if monitored:
         print("\n" + monitoring_table(monitored))
     if triggered:

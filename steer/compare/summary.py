@@ -187,11 +187,17 @@ def aligned(rows: Sequence[Sequence[str]]) -> str:
     )
 
 
-def terminal_table(summary: pd.DataFrame, varying: set[str]) -> str:
-    """Per run, vector, layers and strength: the main metrics with delta and p vs strength 0."""
+def terminal_table(summary: pd.DataFrame, varying: set[str], headline: Sequence[str] = ()) -> str:
+    """Per run, vector, layers and strength: the main metrics with delta and p vs strength 0.
+
+    The task's headline metrics come first even when they never vary: a cheat rate of 0 at
+    every strength is the answer, not a column to leave out."""
     rows = overall(summary)
     ranked = ranked_metrics(summary, varying)
-    metrics = [m for m in ranked if m in varying][:TERMINAL_METRICS] or ranked[:2]
+    present = set(rows["metric"])
+    first = [m for m in headline if m in present]
+    rest = [m for m in ranked if m in varying and m not in first]
+    metrics = (first + rest)[: max(TERMINAL_METRICS, len(first))] or ranked[:2]
     header = ["run", "vector", "layers", "strength", *metrics]
     lines = [header]
     keys = ["run", "vector", "layers", "strength"]

@@ -118,7 +118,7 @@ def test_the_parallel_and_cluster_launchers_compose(launcher: str, target: str) 
         assert cfg.hydra.launcher.gpus_per_node == 1 and cfg.hydra.launcher.timeout_min == 120
     if launcher == "ray":  # steer's preset: settable without `+`, and able to join a cluster
         assert cfg.hydra.launcher.ray.init == {
-            "address": None, "num_cpus": None, "include_dashboard": False,
+            "address": "local", "num_cpus": None, "include_dashboard": False,
             "object_store_memory": None,
         }  # fmt: skip
         assert cfg.hydra.launcher.ray.remote == {"num_cpus": 1, "num_gpus": 0}
