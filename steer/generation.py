@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import torch
@@ -15,6 +15,7 @@ from steer.errors import SteerError
 from steer.models.loaded import LoadedModel
 from steer.steering.intervention import Engine, generating_model, steering
 from steer.steering.plan import SteeringPlan
+from steer.steering.trigger import TriggerState
 
 FinishReason = Literal["eos", "length"]
 # Past this, sampling is uniform noise over the vocabulary (and infinity divides logits to NaN).
@@ -49,6 +50,8 @@ class Generated:
     tokens: list[int]
     text: str
     finish_reason: FinishReason
+    # With a triggered plan: where the trigger fired (TriggerState.row_record)
+    trigger: dict[str, Any] | None = None
 
 
 def _hf_config(model: LoadedModel, settings: GenerationSettings) -> GenerationConfig:
@@ -97,15 +100,20 @@ def generate_rows(
             "the records written so far are kept",
         )
     input_ids, attention = pad_batch(prompts, model.pad_token_id, "left", model.device)
+    width = input_ids.shape[1]
     engine = plan.engine if plan else Engine.HF
+    gate = None
+    if plan is not None and plan.trigger is not None:
+        gate = TriggerState(plan.trigger, [width - len(p) for p in prompts])
     context = (
         steering(
             model,
             plan.directions,
             list(strengths),
             plan.positions,
-            prompt_length=input_ids.shape[1],
+            prompt_length=width,
             engine=engine,
+            gate=gate,
         )
         if plan
         else nullcontext()
@@ -118,5 +126,11 @@ def generate_rows(
             attention_mask=attention,
             generation_config=_hf_config(model, settings),
         )
-    new_tokens = output[:, input_ids.shape[1] :].tolist()
-    return [_cut(model, row) for row in new_tokens]
+    new_tokens = output[:, width:].tolist()
+    replies = [_cut(model, row) for row in new_tokens]
+    if gate is None:
+        return replies
+    return [
+        replace(reply, trigger=gate.row_record(row, width, len(reply.tokens)))
+        for row, reply in enumerate(replies)
+    ]

@@ -67,6 +67,26 @@ class PatternRef:
         return f"blocks.{self.layer}.attn.hook_pattern"
 
 
+# Where each site is computed inside a block, in forward order.
+_ORDER_IN_BLOCK: dict[Site, int] = {
+    Site.RESID_PRE: 0,
+    Site.ATTN_OUT: 1,
+    Site.RESID_MID: 2,
+    Site.MLP_OUT: 3,
+    Site.RESID_POST: 4,
+}
+
+
+def comes_no_later(first: HookRef, second: HookRef) -> bool:
+    """Whether ``first`` is computed no later than ``second`` in a forward pass (so a hook
+    reading ``first`` has run before one writing ``second``, given that at one hook point
+    the reader is registered to run first)."""
+    return (first.layer, _ORDER_IN_BLOCK[first.site]) <= (
+        second.layer,
+        _ORDER_IN_BLOCK[second.site],
+    )
+
+
 def check_pattern_names(hook_dict: dict[str, object], refs: Sequence[PatternRef]) -> None:
     """Refuse attention-pattern hooks the bridge does not have."""
     for ref in refs:

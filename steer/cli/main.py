@@ -21,6 +21,8 @@ commands:
   sandbox CODE TESTS     run a program against tests in the sandbox; print the verdict as JSON
   compare PATH           summarise a run or sweep against strength 0: summary.csv, plots, report
   inspect [overrides]    attention heatmaps, residual norms and readouts, baseline vs steered
+  export [overrides]     a vector at one strength as a GGUF control vector (llama.cpp, repeng)
+  calibrate [overrides]  the usable strengths of vectors: effect and damage over a strength grid
 
 `steer run --help` lists the config groups; `steer run --cfg job` prints the composed config.
 """
@@ -66,6 +68,14 @@ def _extract(argv: list[str]) -> int:
 
 def _inspect(argv: list[str]) -> int:
     return _hydra_command("inspect", "inspect", argv)
+
+
+def _export(argv: list[str]) -> int:
+    return _hydra_command("export", "export", argv)
+
+
+def _calibrate(argv: list[str]) -> int:
+    return _hydra_command("calibrate", "calibrate", argv)
 
 
 def _validate(argv: list[str]) -> int:
@@ -119,6 +129,8 @@ COMMANDS = {
     "sandbox": _sandbox,
     "compare": _compare,
     "inspect": _inspect,
+    "export": _export,
+    "calibrate": _calibrate,
 }
 
 

@@ -75,10 +75,28 @@ def _inspect_job(
     return run_inspect(cfg, out, overrides)
 
 
+def _export_job(
+    cfg: DictConfig, out: Path, overrides: list[str], choices: dict[str, str]
+) -> dict[str, float]:
+    from steer.interop.export_runner import run_export
+
+    return run_export(cfg, out, overrides)
+
+
+def _calibrate_job(
+    cfg: DictConfig, out: Path, overrides: list[str], choices: dict[str, str]
+) -> dict[str, float]:
+    from steer.calibration.runner import run_calibrate
+
+    return run_calibrate(cfg, out, overrides)
+
+
 APPS: dict[str, tuple[str, Job, str]] = {
     "run": ("config", _run_job, "delta_vader_compound@"),
     "extract": ("extract", _extract_job, "probe_top3"),
     "inspect": ("inspect", _inspect_job, "flags"),
+    "export": ("export", _export_job, "strength"),
+    "calibrate": ("calibrate", _calibrate_job, "bound_positive"),
 }
 
 

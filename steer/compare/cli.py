@@ -2,9 +2,9 @@
 
 Writes into PATH: ``summary.csv``, ``compare/dose_<metric>.png`` (with 3 or more run / vector /
 layers lines also ``compare/grid_<metric>.png``; for multi-attempt runs with readouts
-``compare/readouts_<run>.png``, ``compare/monitoring_<run>.png`` and ``monitoring.json``) and
-``report.html``; prints short tables and the paths written. Bad input raises SteerError
-(exit 2).
+``compare/readouts_<run>.png``, ``compare/monitoring_<run>.png`` and ``monitoring.json``; for
+readout-triggered runs ``compare/trigger_<run>.png``) and ``report.html``; prints short tables
+and the paths written. Bad input raises SteerError (exit 2).
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ def compare(root: Path, max_prompts: int) -> int:
     from steer.compare.plots import dose_plots, readout_plots
     from steer.compare.report import COMPARE_DIR, render, write_report
     from steer.compare.summary import summarize, terminal_table, varying_metrics, write_summary
+    from steer.compare.trigger import trigger_table, triggered_runs
 
     runs = load_runs(root)
     warnings = incomplete_warnings(runs)
@@ -75,19 +76,23 @@ def compare(root: Path, max_prompts: int) -> int:
     grids = grid_plots(summary, varying, figures)
     readouts = readout_plots(runs, figures)
     monitored = monitor_runs(runs, figures)
+    triggered = triggered_runs(runs, figures)
     page = render(
         root, runs, summary, dose, readouts, max_prompts,
-        grids=grids, monitored=monitored, headline=headline,
+        grids=grids, monitored=monitored, headline=headline, triggered=triggered,
     )  # fmt: skip
     written = [write_summary(summary, root / SUMMARY), *dose.values(), *grids]
     written += readouts.values()
     if monitored:
         written.append(write_monitoring(monitored, root / MONITORING))
         written += [item.figure for item in monitored]
+    written += [item.figure for item in triggered]
     written.append(write_report(root / REPORT, page))
     print(terminal_table(summary, varying, headline))
     if monitored:
         print("\n" + monitoring_table(monitored))
+    if triggered:
+        print("\n" + trigger_table(triggered))
     if empty:
         print(f"no complete records yet in: {', '.join(empty)}")
     for line in warnings:

@@ -37,6 +37,8 @@ from steer.compare.page_parts import escape, image
 from steer.compare.report_headline import CSS as HEADLINE_CSS
 from steer.compare.report_headline import headline_section
 from steer.compare.summary import number, overall, p_text, signed, strength_text
+from steer.compare.trigger import TABLE_HEADER as TRIGGER_HEADER
+from steer.compare.trigger import TriggeredRun, setting_text
 
 MAX_TEXT_CHARS = 6000
 MAX_PROMPT_CHARS = 3000
@@ -336,6 +338,25 @@ def monitoring_section(monitored: Sequence[RunMonitoring]) -> str:
     return "\n".join(parts)
 
 
+def trigger_section(triggered: Sequence[TriggeredRun]) -> str:
+    """Per readout-triggered run: where the trigger fired, per strength, and its figure."""
+    if not triggered:
+        return ""
+    parts = [
+        "<h2>Triggered steering</h2>",
+        '<p class="note">Reply tokens produced at a position where the monitored readout '
+        "exceeded the threshold (at strength 0 it fires without steering: where it would "
+        "steer), attempts in which it fired at all, prompt positions fired, and the mean "
+        "monitored readout over the reply tokens. See docs/compare.md.</p>",
+    ]
+    for item in triggered:
+        parts.append(f"<h3>run {escape(item.run.label)}: {escape(setting_text(item.setting))}</h3>")
+        caption = f"{COMPARE_DIR}/{item.figure.name}: monitored readout along the replies"
+        parts.append(image(item.figure, caption, css_class="natural"))
+        parts.append(_text_table(TRIGGER_HEADER, item.rows))
+    return "\n".join(parts)
+
+
 def _contents(sections: Sequence[tuple[str, str, str]]) -> str:
     links = " · ".join(f'<a href="#{anchor}">{escape(name)}</a>' for anchor, name, _ in sections)
     return f'<nav class="contents">Contents: {links}</nav>'
@@ -350,6 +371,7 @@ def render(
     max_prompts: int,
     grids: Sequence[Path] = (),
     monitored: Sequence[RunMonitoring] = (),
+    triggered: Sequence[TriggeredRun] = (),
     headline: Sequence[str] = (),
 ) -> str:
     """The whole page as text: the answer first, the full table last."""
@@ -365,6 +387,7 @@ def render(
         ("generations", "Replies side by side", replies),
         ("figures", "More figures", figures),
         ("monitoring", "Monitoring", monitoring_section(monitored)),
+        ("trigger", "Triggered steering", trigger_section(triggered)),
         ("inspect", "Inspect", _figures("Inspect", inspected)),
         ("full-table", "Full table", full_table_section(summary)),
     ]

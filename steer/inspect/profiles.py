@@ -16,7 +16,8 @@ import torch
 
 from steer.hooks import HookRef, Site
 from steer.readouts import project
-from steer.steering.plan import SteeringPlan, parse_terms
+from steer.steering.plan import SteeringPlan
+from steer.steering.probe import parse_terms
 from steer.transcript_readouts import TranscriptReader
 from steer.vectors.vector_set import VectorSet
 

@@ -17,12 +17,11 @@ from steer.inspect.settings import Reply
 from steer.json_files import RecordWriter, write_json
 from steer.metrics.aggregate import aggregate_by_strength
 from steer.models.prompts import PromptFormatter
-from steer.runs.episodes import Played, play
+from steer.runs.episodes import Played, batches, play
 from steer.runs.records import GENERATIONS, read_run_records
 from steer.runs.runner import (
     METRICS,
     Prepared,
-    batches,
     episode_record,
     inputs_hash,
     job_hash,

@@ -20,6 +20,7 @@ from typing import Any
 from omegaconf import DictConfig
 from tqdm.auto import tqdm
 
+from steer.calibration.use import resolve_strengths
 from steer.config_values import refuse_non_finite
 from steer.errors import SteerError
 from steer.inspect.anomaly import Flag, flag_series, max_reachable_z
@@ -148,7 +149,8 @@ def _inspect_held(
     cfg: DictConfig, output_dir: Path, overrides: Sequence[str], started: float
 ) -> dict[str, float]:
     refuse_used_dir(output_dir)
-    ready = prepare(cfg)
+    calibrated = resolve_strengths(cfg)
+    ready = prepare(cfg, calibrated)
     model, plan = ready.model, ready.plan
     settings = inspect_settings(
         cfg.inspect, list(cfg.steering.strengths), plan.refs, model.n_layers,

@@ -8,7 +8,7 @@ goes again until it stops or ``max_attempts`` is reached.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +48,8 @@ class Attempt:
         }
         if self.readings is not None:
             entry["readouts"] = self.readings
+        if self.reply.trigger is not None:
+            entry["trigger"] = self.reply.trigger
         return entry
 
 
@@ -56,6 +58,16 @@ class Played:
     row: Row
     attempts: list[Attempt] = field(default_factory=list)
     conversation: list[Message] = field(default_factory=list)
+
+
+def batches(
+    prompts: Sequence[Episode], strengths: Sequence[float], size: int
+) -> Iterator[list[Row]]:
+    """Whole prompts per batch: a prompt's strengths (baseline included) always share a batch,
+    so they share one seed; ``size`` caps the rows, but never below one prompt's strengths."""
+    per_batch = max(1, size // len(strengths))
+    for start in range(0, len(prompts), per_batch):
+        yield [Row(p, s) for p in prompts[start : start + per_batch] for s in strengths]
 
 
 def _score_all(task: Task, jobs: list[tuple[Episode, str, int]], workers: int) -> list[Score]:

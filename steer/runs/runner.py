@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
+from steer.calibration.use import Calibrated, resolve_strengths
 from steer.config_values import refuse_non_finite
 from steer.errors import SteerError
 from steer.generation import GenerationSettings
@@ -24,12 +25,14 @@ from steer.models.loaded import LoadedModel
 from steer.output_dirs import check_writable, hold
 from steer.resources import content_hash
 from steer.runs.context import check_context
-from steer.runs.episodes import Played, Row, play
+from steer.runs.episodes import Played, batches, play
 from steer.runs.provenance import environment, model_record
 from steer.runs.records import GENERATIONS, read_run_records, refuse_duplicates
 from steer.steering.intervention import check_refs_fire, parse_engine
 from steer.steering.plan import SteeringPlan, make_plan
 from steer.steering.strengths import check_scale, with_baseline
+from steer.steering.trigger import fired_fraction
+from steer.steering.trigger_setup import TriggerSpec, make_trigger
 from steer.tasks.base import Episode, Task
 from steer.transcript_readouts import TranscriptReader, make_reader
 from steer.vectors.vector_set import VectorSet
@@ -38,7 +41,7 @@ log = logging.getLogger(__name__)
 
 TASKS = "tasks.jsonl"
 METRICS = "metrics.json"
-PATH_KEYS = ("task.path", "vectors.path", "readouts.bank")
+PATH_KEYS = ("task.path", "vectors.path", "readouts.bank", "steering.calibration.path")
 
 
 def build(node: Any) -> Any:
@@ -68,16 +71,6 @@ def absolute_paths(cfg: DictConfig) -> None:
             OmegaConf.update(cfg, key, str(Path(value).expanduser().resolve()))
 
 
-def batches(
-    prompts: Sequence[Episode], strengths: Sequence[float], size: int
-) -> Iterator[list[Row]]:
-    """Whole prompts per batch: a prompt's strengths (baseline included) always share a batch,
-    so they share one seed; ``size`` caps the rows, but never below one prompt's strengths."""
-    per_batch = max(1, size // len(strengths))
-    for start in range(0, len(prompts), per_batch):
-        yield [Row(p, s) for p in prompts[start : start + per_batch] for s in strengths]
-
-
 def _choose_vector(cfg: DictConfig, vectors: VectorSet) -> Any:
     chosen = cfg.steering.vector
     if chosen is None:
@@ -88,6 +81,20 @@ def _choose_vector(cfg: DictConfig, vectors: VectorSet) -> Any:
             )
         return vectors.names[0]
     return plain(chosen)
+
+
+def trigger_spec(cfg: DictConfig) -> TriggerSpec | None:
+    """``steering.trigger`` as a spec, or None when no trigger vector is set."""
+    node = OmegaConf.select(cfg, "steering.trigger")
+    if node is None or node.vector is None:
+        return None
+    return TriggerSpec(
+        vector=plain(node.vector),
+        layer=None if node.layer is None else int(node.layer),
+        threshold=float(node.threshold),
+        unit="z" if str(node.threshold_unit) == "z" else "readout",
+        latch=bool(node.latch),
+    )
 
 
 @dataclass
@@ -101,8 +108,9 @@ class Prepared:
     reader: TranscriptReader | None
 
 
-def prepare(cfg: DictConfig) -> Prepared:
-    """Load and check everything a run needs, before anything is generated or written."""
+def prepare(cfg: DictConfig, calibrated: Calibrated | None = None) -> Prepared:
+    """Load and check everything a run needs, before anything is generated or written
+    (including that calibrated strengths were calibrated on this model and vector set)."""
     settings = GenerationSettings(**OmegaConf.to_container(cfg.generation))  # type: ignore[arg-type]
     task: Task = build(cfg.task)
     prompts = task.episodes()  # a bad task file fails before the model loads
@@ -121,6 +129,11 @@ def prepare(cfg: DictConfig) -> Prepared:
         str(cfg.steering.unit),
         parse_engine(str(cfg.steering.engine)),
     )
+    if calibrated is not None:
+        calibrated.check_matches(model.weights_hash, vectors.content_digest(), plan.unit)
+    trigger = trigger_spec(cfg)
+    if trigger is not None:
+        plan = replace(plan, trigger=make_trigger(model, vectors, trigger, plan.refs))
     check_refs_fire(model, plan.refs, plan.engine)
     check_scale(plan, vectors.layer_norms, list(cfg.steering.strengths))
     check_context(model, prompts, settings.max_new_tokens)
@@ -248,6 +261,10 @@ def episode_record(
     outcome = task.outcome(episode, [a.score for a in played.attempts])
     own = steered_readout(plan.label, played)
     metrics = outcome.metrics if own is None else {**outcome.metrics, "steered_readout": own}
+    fired = [a.reply.trigger for a in played.attempts if a.reply.trigger is not None]
+    fraction = fired_fraction(fired) if fired else None
+    if fraction is not None:
+        metrics = {**metrics, "trigger_fraction": round(fraction, 4)}
     return {
         "prompt_id": episode.id,
         "prompt": episode.text,
@@ -295,6 +312,7 @@ def _write_provenance(path: Path, ready: Prepared, strengths: list[float], wall:
                 "vector": ready.plan.label,
                 "layers": ready.plan.layers,
                 "strengths": strengths,
+                "trigger": ready.plan.trigger.record() if ready.plan.trigger else None,
             },
             **this_run,
         },
@@ -313,14 +331,19 @@ def run(cfg: DictConfig, output_dir: Path, overrides: Sequence[str] = ()) -> dic
     started = time.time()
     absolute_paths(cfg)
     refuse_non_finite(cfg)
+    calibrated = resolve_strengths(cfg)  # before the config is checked, compared or saved
     with_baseline(cfg.steering.strengths)
     check_writable(output_dir, "hydra.run.dir", RUN_FILES)
     with hold(output_dir, "hydra.run.dir"):
-        return _run_held(cfg, output_dir, overrides, started)
+        return _run_held(cfg, output_dir, overrides, started, calibrated)
 
 
 def _run_held(
-    cfg: DictConfig, output_dir: Path, overrides: Sequence[str], started: float
+    cfg: DictConfig,
+    output_dir: Path,
+    overrides: Sequence[str],
+    started: float,
+    calibrated: Calibrated | None,
 ) -> dict[str, float]:
     already = finished_metrics(cfg, output_dir)
     if already is not None:
@@ -331,7 +354,7 @@ def _run_held(
     # before the model loads.
     refuse_other_config(cfg, output_dir)
     recorded(path)
-    ready = prepare(cfg)
+    ready = prepare(cfg, calibrated)
     hash_ = job_hash(cfg, ready)
     done = finished_rows(path, hash_)  # refuses a foreign run before anything is written
     save_config(cfg, overrides, output_dir)

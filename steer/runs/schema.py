@@ -213,19 +213,57 @@ class ReadoutsSchema:
     layer: int | None = None
 
 
+class ThresholdUnitChoice(StrEnum):
+    readout = "readout"
+    z = "z"
+
+
+@dataclass
+class TriggerSchema:
+    # The monitored vector (a name or [a,-b] from the run's vector set); None: always steer.
+    vector: Any = None
+    # Where it is read (resid at the vector set's site); None: the first steering layer.
+    layer: int | None = None
+    # Steer where the readout exceeds this: readout units, or a z-score on neutral text.
+    threshold: float = 0.0
+    threshold_unit: ThresholdUnitChoice = ThresholdUnitChoice.readout
+    latch: bool = False  # once fired, steer the rest of that row's generation
+
+
+class DirectionChoice(StrEnum):
+    negative = "negative"
+    positive = "positive"
+
+
+@dataclass
+class CalibrationUseSchema:
+    # calibration.json from `steer calibrate` (or its directory): steering.strengths=calibrated
+    path: str | None = None
+    # strengths = fraction x the calibrated bound, for each fraction and direction
+    fractions: list[float] = field(default_factory=lambda: [1.0])
+    directions: list[DirectionChoice] = field(
+        default_factory=lambda: [DirectionChoice.negative, DirectionChoice.positive]
+    )
+    sha256: str | None = None  # filled in by the run: the file its strengths came from
+
+
 @dataclass
 class SteeringSchema:
     # A name, or a list of names with optional signs: [desperate,-calm]. None: the only vector.
     vector: Any = None
     # Block indices; None: the vector set's default layer (about 2/3 of the depth).
     layers: list[int] | None = None
-    # Strength 0 (the paired baseline) is always run, even when not listed.
-    strengths: list[float] = field(default_factory=lambda: [-0.1, 0.0, 0.1])
+    # Strength 0 (the paired baseline) is always run, even when not listed. Or `calibrated`:
+    # from steering.calibration (the numbers replace it in the saved config).
+    strengths: Any = field(default_factory=lambda: [-0.1, 0.0, 0.1])
+    calibration: CalibrationUseSchema = field(default_factory=CalibrationUseSchema)
     positions: PositionsChoice = PositionsChoice.all
     # norm: a fraction of the layer's mean residual-stream norm; raw: the vector as it is
     unit: UnitChoice = UnitChoice.norm
     # hf: plain torch hooks on the weight-sharing HF view (fast); bridge: TransformerLens hooks
     engine: EngineChoice = EngineChoice.hf
+    # Readout-triggered steering: add the vector only on tokens where a readout fires.
+    trigger: TriggerSchema = field(default_factory=TriggerSchema)
 
 
 @dataclass
@@ -325,10 +363,60 @@ class ExtractSchema:
     publish: bool = True
 
 
+@dataclass
+class DamageBoundsSchema:
+    # geometric mean over prompts of the reply's perplexity (unsteered model) / strength 0's
+    perplexity_ratio: float = 3.0
+    repetition: float = 0.15  # mean repeated-3-gram share, above strength 0's
+    empty_rate: float = 0.0  # share of replies with no letter or digit, above strength 0's
+    truncated_rate: float = 0.5  # share cut at max_new_tokens, above strength 0's
+
+
+@dataclass
+class CalibrateSettingsSchema:
+    # Vectors to calibrate, each a name or [a,-b]; None: steering.vector.
+    vectors: list[Any] | None = None
+    # Layers, each calibrated on its own; None: steering.layers (or the set's default).
+    layers: list[int] | None = None
+    strengths: list[float] = field(
+        default_factory=lambda: [-0.5, -0.4, -0.3, -0.25, -0.2, -0.15, -0.1, -0.05,
+                                 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5]
+    )  # fmt: skip
+    readout_layer: int | None = None  # where the effect is read; None: the set's default layer
+    bounds: DamageBoundsSchema = field(default_factory=DamageBoundsSchema)
+
+
+@dataclass
+class CalibrateSchema(RunSchema):
+    calibrate: CalibrateSettingsSchema = field(default_factory=CalibrateSettingsSchema)
+
+
+@dataclass
+class ExportSettingsSchema:
+    # A name, or names with signs ([happy,-sad]); None: the set's only vector.
+    vector: Any = None
+    strength: float = 0.1
+    # norm: a fraction of the layer's mean residual norm (the bank's unit); raw: as it is
+    unit: UnitChoice = UnitChoice.norm
+    # Block indices (resid_post, from 1); None: the set's default layer.
+    layers: list[int] | None = None
+    all_layers: bool = False  # every layer from 1 on (llama.cpp cannot steer block 0)
+    path: str | None = None  # None: <run dir>/<name>.gguf
+
+
+@dataclass
+class ExportSchema:
+    model: Any = MISSING
+    vectors: Any = MISSING
+    export: ExportSettingsSchema = field(default_factory=ExportSettingsSchema)
+
+
 SCHEMAS: dict[tuple[str | None, str], Any] = {
     (None, "run_schema"): RunSchema,
     (None, "extract_schema"): ExtractSchema,
     (None, "inspect_schema"): InspectSchema,
+    (None, "export_schema"): ExportSchema,
+    (None, "calibrate_schema"): CalibrateSchema,
     ("stimuli", "base_shipped"): ShippedStimuliSchema,
     ("stimuli", "base_self_generated"): SelfGeneratedStimuliSchema,
     ("model", "base_gguf"): GgufModelSchema,

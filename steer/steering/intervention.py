@@ -33,6 +33,7 @@ from steer.hooks import (
 )
 from steer.models.loaded import LoadedModel
 from steer.steering.positions import PositionTracker
+from steer.steering.trigger import TriggerState
 
 
 class Engine(StrEnum):
@@ -77,6 +78,7 @@ def _make_delta_fn(
     positions: Positions,
     prompt_length: int,
     tracker: PositionTracker,
+    gate: TriggerState | None = None,
 ) -> Callable[[torch.Tensor], torch.Tensor]:
     def add(hidden: torch.Tensor) -> torch.Tensor:
         batch, seq_len = hidden.shape[0], hidden.shape[1]
@@ -90,6 +92,9 @@ def _make_delta_fn(
         mask = tracker.mask(positions, prompt_length, seq_len)
         if mask is not None:
             delta = delta * mask.to(hidden.device, hidden.dtype).view(1, -1, 1)
+        if gate is not None:
+            fired = gate.mask(batch, seq_len)
+            delta = delta * fired.to(hidden.device, hidden.dtype).unsqueeze(-1)
         return hidden + delta
 
     return add
@@ -116,18 +121,22 @@ def steering(
     positions: Positions = "all",
     prompt_length: int = 0,
     engine: Engine = Engine.HF,
+    gate: TriggerState | None = None,
 ) -> Iterator[None]:
     """Add ``strength x direction`` at each hook point while the block runs.
 
     ``strengths`` is one value or one per batch row (so a baseline row at 0 and steered rows can
     share one batch). ``prompt_length`` is the (padded) prompt length, needed for
-    ``positions="prompt"`` or ``"generated"``.
+    ``positions="prompt"`` or ``"generated"``. With a ``gate`` the vector is added only where
+    its trigger fired; the trigger reads its hook point before any steering hook runs.
     """
     if positions != "all" and prompt_length <= 0:
         raise ValueError(f"positions={positions!r} needs the prompt length")
     strength_tensor = _strength_tensor(strengths, model.device)
     tracker = PositionTracker()
     target = generating_model(model, engine)
+    if gate is not None:
+        gate.trigger.check_reads_first([d.ref for d in directions])
     with ExitStack() as stack:
         stack.enter_context(tracker.attached(decoder(target)))
         fwd_hooks = []
@@ -138,6 +147,7 @@ def steering(
                 positions,
                 prompt_length,
                 tracker,
+                gate,
             )
             if engine is Engine.BRIDGE:
                 fwd_hooks.append((layer_direction.ref.name, _bridge_hook(add)))
@@ -145,10 +155,46 @@ def steering(
             module, side = plain_module(model.hf, layer_direction.ref)
             # prepend: the steering runs before any reading hook, so readers see the result.
             stack.callback(attach(module, side, add, prepend=True).remove)
+        if gate is not None:
+            _attach_monitor(model, engine, gate, tracker, stack, fwd_hooks)
         if fwd_hooks:
-            check_hook_names(model.bridge.hook_dict, [d.ref for d in directions])
+            monitored = [gate.trigger.ref] if gate is not None else []
+            check_hook_names(model.bridge.hook_dict, [*monitored, *(d.ref for d in directions)])
             stack.enter_context(model.bridge.hooks(fwd_hooks=fwd_hooks))
         yield
+
+
+def _attach_monitor(
+    model: LoadedModel,
+    engine: Engine,
+    gate: TriggerState,
+    tracker: PositionTracker,
+    stack: ExitStack,
+    fwd_hooks: list[tuple[str, Callable[[torch.Tensor, Any], torch.Tensor]]],
+) -> None:
+    """The trigger's reading hook, placed to run before every steering hook."""
+
+    def observe(hidden: torch.Tensor) -> None:
+        gate.observe(hidden, tracker.start)
+
+    ref = gate.trigger.ref
+    if engine is Engine.BRIDGE:
+        # TransformerLens runs a hook point's hooks in the order they were added.
+        fwd_hooks.insert(0, (ref.name, _bridge_reader(observe)))
+        return
+    module, side = plain_module(model.hf, ref)
+    # prepend, after the steering hooks were prepended: it runs first at a shared module.
+    stack.callback(attach(module, side, observe, prepend=True).remove)
+
+
+def _bridge_reader(
+    read: Callable[[torch.Tensor], None],
+) -> Callable[[torch.Tensor, Any], torch.Tensor]:
+    def hook(activation: torch.Tensor, hook: Any) -> torch.Tensor:
+        read(activation)
+        return activation
+
+    return hook
 
 
 def _bridge_hook(

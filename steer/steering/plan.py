@@ -6,40 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import torch
-
 from steer.errors import SteerError
 from steer.hooks import HookRef, Positions, check_positions, refs_for
 from steer.steering.intervention import Engine, LayerDirection
+from steer.steering.probe import combined_vector, parse_terms, terms_label
+from steer.steering.trigger import Trigger
 from steer.vectors.vector_set import VectorSet
 
 Unit = Literal["norm", "raw"]
-
-
-@dataclass(frozen=True)
-class VectorTerm:
-    name: str
-    sign: float
-
-
-def parse_terms(spec: str | Sequence[str]) -> list[VectorTerm]:
-    """``"desperate"`` or ``["desperate", "-calm"]``: names with an optional ``+``/``-`` sign."""
-    items = [spec] if isinstance(spec, str) else list(spec)
-    terms = []
-    for raw in items:
-        item = str(raw).strip()
-        sign = -1.0 if item.startswith("-") else 1.0
-        name = item.lstrip("+-").strip()
-        if not name:
-            raise SteerError(f"empty vector name in {spec!r}", "write e.g. [desperate,-calm]")
-        terms.append(VectorTerm(name, sign))
-    if not terms:
-        raise SteerError("no steering vector chosen", "set steering.vector=NAME")
-    return terms
-
-
-def terms_label(terms: Sequence[VectorTerm]) -> str:
-    return ",".join(("-" if t.sign < 0 else "") + t.name for t in terms)
 
 
 def check_unit(value: str) -> Unit:
@@ -60,6 +34,8 @@ class SteeringPlan:
     positions: Positions
     unit: Unit
     engine: Engine
+    # Steer only where this readout fires (steering.trigger); None: on every token.
+    trigger: Trigger | None = None
 
     @property
     def layers(self) -> list[int]:
@@ -76,9 +52,7 @@ def make_plan(
 ) -> SteeringPlan:
     terms = parse_terms(vector)
     chosen_unit = check_unit(unit)
-    combined = sum(
-        (t.sign * vectors.vector(t.name) for t in terms), torch.zeros_like(vectors.vectors[0])
-    )
+    combined = combined_vector(vectors, terms)
     chosen_layers = [vectors.default_layer] if layers is None else list(layers)
     refs = tuple(refs_for(chosen_layers, vectors.site, vectors.n_layers))
     directions = []

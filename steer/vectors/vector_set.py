@@ -175,7 +175,15 @@ class VectorSet:
 
 
 def load_checked(model: LoadedModel, path: str) -> VectorSet:
-    """A saved vector set (``vectors=file vectors.path=...``), checked against the model."""
-    vectors = VectorSet.load(Path(path).expanduser(), "vectors.path")
+    """A saved vector set (``vectors=file vectors.path=...``), checked against the model: a
+    ``.safetensors`` set with its sidecar, or a GGUF control vector (llama.cpp, repeng,
+    ``steer export``)."""
+    file = Path(path).expanduser()
+    if file.suffix == ".gguf":
+        from steer.vectors.gguf_import import load_control_vector_set
+
+        vectors = load_control_vector_set(model, file)
+    else:
+        vectors = VectorSet.load(file, "vectors.path")
     vectors.check_compatible(model)
     return vectors

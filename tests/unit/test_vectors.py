@@ -13,7 +13,8 @@ from steer.hooks import HookRef, Site
 from steer.models.loaded import LoadedModel
 from steer.models.loaders import load_tiny_random
 from steer.steering.intervention import Engine
-from steer.steering.plan import make_plan, parse_terms
+from steer.steering.plan import make_plan
+from steer.steering.probe import parse_terms
 from steer.vectors.contrast import build_contrast
 from steer.vectors.norms import default_layer
 from steer.vectors.vector_set import VectorSet, load_checked

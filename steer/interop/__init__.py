@@ -1,0 +1,1 @@
+"""Interchange with other steering tools: GGUF control vectors for llama.cpp and repeng."""
