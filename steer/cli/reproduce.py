@@ -25,7 +25,7 @@ from steer.errors import SteerError
 from steer.runs.provenance import version_changes
 from steer.runs.records import GENERATIONS, read_run_records
 from steer.runs.runner import run
-from steer.runs.schema import RunSchema
+from steer.runs.schema import RunSchema, register_schemas
 from steer.user_files import require_dir
 
 KEY_FIELDS = ("prompt_id", "vector", "layers", "strength", "seed")
@@ -37,6 +37,7 @@ def saved_config(run_dir: Path) -> DictConfig:
     path = run_dir / ".hydra" / "config.yaml"
     if not path.is_file():
         raise SteerError(f"{path} does not exist", "give the directory of a finished `steer run`")
+    register_schemas()  # the saved config may name ${steer_cache:} (vectors=bank, readouts=bank)
     merged = OmegaConf.merge(OmegaConf.structured(RunSchema), OmegaConf.load(path))
     assert isinstance(merged, DictConfig)
     return merged
