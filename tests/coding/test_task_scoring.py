@@ -573,3 +573,18 @@ def test_the_default_sandbox_uses_bubblewrap_and_the_given_limits() -> None:
     sandbox = make_sandbox(workers=3, wall_s=4.0, memory_mb=256)
     assert sandbox.isolation == "bwrap" and sandbox.workers == 3
     assert sandbox.limits.wall_s == 4.0 and sandbox.limits.memory_mb == 256
+
+
+def test_the_shipped_qwen_pass_list_loads_and_selects_its_problems() -> None:
+    shipped = load_pass_list("qwen25_coder_05b_instruct")
+    assert shipped.model_id == "Qwen/Qwen2.5-Coder-0.5B-Instruct"
+    assert 0 < len(shipped.passed) <= shipped.attempted <= 164
+    task = ImpossibleCodeTask(
+        make_sandbox(),
+        source="humaneval",
+        problems="solvable",
+        solvable="qwen25_coder_05b_instruct",
+        variants=["oneoff"],
+    )
+    chosen = {e.id.split(":")[0] for e in task.episodes()}
+    assert chosen == shipped.passed
