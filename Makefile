@@ -84,8 +84,9 @@ test-latest: ## the unit tier against the newest allowed releases (a separate ve
 	@$(LATEST_VENV)/bin/python -c "from steer.internals import library_versions as v; print('newest:', v())"
 	STEER_UNLOCKED=1 $(LATEST_VENV)/bin/pytest tests/unit -q
 
-bench: setup ## performance benchmark (writes benchmarks/RESULTS.md; not part of make test)
-	$(VENV)/bin/python benchmarks/bench.py
+bench: setup ## performance benchmarks on SmolLM2 and the Qwen 0.5B (benchmarks/RESULTS*.md; not in make test)
+	$(VENV)/bin/python benchmarks/bench.py --model smollm2
+	$(VENV)/bin/python benchmarks/bench.py --model qwen05
 
 clean-cache: ## remove converted model weights and cached norms (~/.cache/steer)
 	rm -rf $${STEER_CACHE:-$$HOME/.cache/steer}

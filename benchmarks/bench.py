@@ -1,6 +1,7 @@
-"""Performance benchmark of steer on SmolLM2-135M-Instruct; writes ``benchmarks/RESULTS.md``.
+"""Performance benchmark of steer on an embedded model; writes ``benchmarks/RESULTS*.md``.
 
-    python benchmarks/bench.py [--repeats 5] [--quick] [--out benchmarks/RESULTS.md]
+    python benchmarks/bench.py [--model smollm2|qwen05] [--repeats 5] [--quick] [--out FILE]
+    python benchmarks/bench.py --device cuda --dtype bfloat16 --out RESULTS-cuda.md  # a GPU
 
 A measurement, not a test: it never fails on a missed target (the exit code is 0 unless the
 benchmark itself crashes). All contenders run in this one process, interleaved per repeat.
@@ -24,6 +25,7 @@ import torch
 from transformers import GenerationConfig
 
 from benchmarks import report
+from benchmarks.pressure_loop import LoopSetup, bench_pressure_loop
 from benchmarks.timing import Timed, interleaved, profile
 from steer.activations import TokenWindow, text_activations
 from steer.batching import pad_batch
@@ -31,10 +33,11 @@ from steer.generation import Generated, GenerationSettings, generate_rows
 from steer.hooks import HookRef, Site
 from steer.models.cache import cache_root
 from steer.models.loaded import LoadedModel
-from steer.models.loaders import load_smollm2
+from steer.models.loaders import load_qwen25_coder_05b_instruct, load_smollm2
 from steer.steering.intervention import Engine
 from steer.steering.plan import SteeringPlan, make_plan
 from steer.stimuli.shipped import load_shipped, shipped_story_emotions
+from steer.transcript_readouts import TranscriptReader
 from steer.vectors.contrast import build_contrast
 from steer.vectors.vector_set import VectorSet
 
@@ -53,14 +56,45 @@ PROMPTS = (
 STRENGTH = 0.1  # unit=norm: a tenth of the layer's mean residual norm (conf/steering default)
 SWEEP = (-0.25, -0.1, 0.0, 0.1, 0.25)  # the demo experiment's strengths
 VECTOR = "happy"
-BANK = Path("banks") / "smollm2_135m_instruct" / "bank.safetensors"
 EXTRACTION_BATCH = 8
-TARGET_STEERED = 0.95
 TARGET_SWEEP_ONE = 2.5
 TARGET_SWEEP_EIGHT = 1.5
 TARGET_EXTRACTION = 0.9
 # The 40-row sweep costs ~70 s per repeat on 2 cores; at most 3 keep the run near 10 minutes.
 LARGE_SWEEP_REPEATS = 3
+
+
+@dataclass(frozen=True)
+class BenchModel:
+    """One embedded model the benchmark runs on, and what it expects of it."""
+
+    label: str
+    load: Callable[..., LoadedModel]
+    bank_dir: str  # under <cache>/banks/
+    results: str  # the report's file name in benchmarks/
+    target_steered: float
+    loop_tokens: int  # max new tokens per attempt in the pressure loop
+
+
+MODELS = {
+    "smollm2": BenchModel(
+        "SmolLM2-135M-Instruct", load_smollm2, "smollm2_135m_instruct", "RESULTS.md", 0.95, 128
+    ),
+    "qwen05": BenchModel(
+        "Qwen2.5-Coder-0.5B-Instruct",
+        load_qwen25_coder_05b_instruct,
+        "qwen25_coder_05b_instruct",
+        "RESULTS-qwen25-coder-0.5b.md",
+        0.97,
+        256,
+    ),
+}
+
+
+def synchronize(model: LoadedModel) -> None:
+    """Wait for queued GPU work, so a timed call includes it (no-op on the CPU)."""
+    if model.device.type == "cuda":
+        torch.cuda.synchronize(model.device)
 
 
 def log(message: str) -> None:
@@ -69,12 +103,20 @@ def log(message: str) -> None:
 
 @dataclass(frozen=True)
 class Options:
+    model: BenchModel
     repeats: int
     max_new_tokens: int
     n_texts: int
     quick: bool
     out: Path
     command: str
+    device: str
+    dtype: str
+    only: frozenset[int]  # benchmark numbers to run; empty: all
+
+    @property
+    def target_steered(self) -> float:
+        return self.model.target_steered
 
 
 @dataclass(frozen=True)
@@ -220,7 +262,7 @@ def bench_steered(
         for name, result in timed.items():
             ratio = tokens_per_second(result) / limit_rate
             has_target = name == STEERED_HF
-            verdict = report.verdict(ratio, TARGET_STEERED) if has_target else "—"
+            verdict = report.verdict(ratio, opts.target_steered) if has_target else "—"
             rows.append(
                 [
                     str(batch),
@@ -230,7 +272,7 @@ def bench_steered(
                     "yes" if result.last.full(steps) else "no",
                     f"{tokens_per_second(result):.1f}",
                     "1" if name == LIMIT else f"{ratio:.3f}",
-                    f"≥ {TARGET_STEERED}" if has_target else "—",
+                    f"≥ {opts.target_steered}" if has_target else "—",
                     verdict,
                     *memory_cells(result),
                 ]
@@ -245,7 +287,7 @@ def bench_steered(
             if has_target:
                 section.summary.append(
                     f"batch {batch}: steered/limit = {ratio:.3f} "
-                    f"(target ≥ {TARGET_STEERED}: {verdict})"
+                    f"(target ≥ {opts.target_steered}: {verdict})"
                 )
                 if verdict == "MISS":
                     section.misses.append(f"benchmark 1, batch {batch}")
@@ -411,8 +453,9 @@ def plain_hidden_states(
         with torch.no_grad():
             for start in range(0, len(order), EXTRACTION_BATCH):
                 batch = [texts[i] for i in order[start : start + EXTRACTION_BATCH]]
-                input_ids, attention = pad_batch(batch, model.pad_token_id, "right")
+                input_ids, attention = pad_batch(batch, model.pad_token_id, "right", model.device)
                 forward(input_ids=input_ids, attention_mask=attention, output_hidden_states=True)
+        synchronize(model)
         return len(texts)
 
     return run
@@ -434,7 +477,7 @@ def bench_extraction(model: LoadedModel, opts: Options) -> report.Section:
     texts = extraction_texts(model, opts.n_texts)
     lengths = sorted(len(t) for t in texts)
     baseline = "HF forward, output_hidden_states=True (baseline)"
-    ours = "steer text_activations (all 30 layers, resid_post)"
+    ours = f"steer text_activations (all {model.n_layers} layers, resid_post)"
     contenders = {
         baseline: plain_hidden_states(model, texts, decoder_only=False),
         ours: steer_extraction(model, texts),
@@ -508,8 +551,8 @@ def bench_extraction(model: LoadedModel, opts: Options) -> report.Section:
 # --- setup and the report -------------------------------------------------------------------
 
 
-def load_vectors(model: LoadedModel) -> tuple[VectorSet, str]:
-    path = cache_root() / BANK
+def load_vectors(model: LoadedModel, bank_dir: str) -> tuple[VectorSet, str]:
+    path = cache_root() / "banks" / bank_dir / "bank.safetensors"
     if path.is_file():
         vectors = VectorSet.load(path)
         try:
@@ -546,50 +589,77 @@ def with_load(run: Callable[[], report.Section]) -> report.Section:
 
 def parse(argv: Sequence[str] | None) -> Options:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--model", choices=sorted(MODELS), default="smollm2")
     parser.add_argument("--repeats", type=int, default=None, help="timed repeats (default 5)")
     parser.add_argument("--quick", action="store_true", help="smoke check: 2 repeats, 16 tokens")
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "RESULTS.md")
+    parser.add_argument("--out", type=Path, default=None, help="default benchmarks/RESULTS*.md")
+    parser.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:1, ...")
+    parser.add_argument("--dtype", default="float32", help="float32 (default), bfloat16, float16")
+    parser.add_argument("--only", default="", help="comma-separated benchmark numbers (1-4)")
     args = parser.parse_args(argv)
+    try:
+        only = frozenset(int(n) for n in args.only.split(",") if n.strip())
+    except ValueError:
+        parser.error(f"--only takes benchmark numbers such as 1,4, not {args.only!r}")
+    if not only <= {1, 2, 3, 4}:
+        parser.error(f"--only: the benchmarks are 1 to 4, not {sorted(only - {1, 2, 3, 4})}")
+    model = MODELS[args.model]
     repeats = args.repeats if args.repeats is not None else (2 if args.quick else 5)
     if repeats < 1:
         parser.error("--repeats must be at least 1")
     shown = " ".join(shlex.quote(a) for a in (sys.argv if argv is None else ["bench.py", *argv]))
     return Options(
+        model=model,
         repeats=repeats,
         max_new_tokens=16 if args.quick else 64,
         n_texts=16 if args.quick else 24,
         quick=args.quick,
-        out=args.out,
+        out=args.out or Path(__file__).parent / model.results,
         command=f"{sys.executable} {shown}",
+        device=args.device,
+        dtype=args.dtype,
+        only=only,
     )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     opts = parse(argv)
     started, load_start = time.perf_counter(), report.load_average()
-    log(f"loading SmolLM2-135M-Instruct (load average {load_start})")
-    model = load_smollm2()
-    vectors, vectors_note = load_vectors(model)
+    log(f"loading {opts.model.label} (load average {load_start})")
+    model = opts.model.load(device=opts.device, dtype=opts.dtype)
+    vectors, vectors_note = load_vectors(model, opts.model.bank_dir)
     plans = {
         engine: make_plan(vectors, VECTOR, None, "all", "norm", engine)
         for engine in (Engine.HF, Engine.BRIDGE)
     }
     chats = [model.formatter.chat_ids([{"role": "user", "content": p}]) for p in PROMPTS]
     warm_up(model, chats, list(plans.values()))
+    reader = TranscriptReader(model, vectors, (VECTOR,), plans[Engine.HF].layers[0])
+    loop = LoopSetup(
+        model,
+        plans[Engine.HF],
+        reader,
+        opts.max_new_tokens if opts.quick else opts.model.loop_tokens,
+        batch_size=16,
+    )
     benchmarks: list[Callable[[], report.Section]] = [
         lambda: bench_steered(model, chats, plans, opts),
         lambda: bench_sweep(model, chats, plans[Engine.HF], opts),
         lambda: bench_extraction(model, opts),
+        lambda: bench_pressure_loop(loop),
     ]
-    sections = [with_load(run) for run in benchmarks]
+    chosen = [run for n, run in enumerate(benchmarks, start=1) if not opts.only or n in opts.only]
+    sections = [with_load(run) for run in chosen]
     document = report.document(
         sections,
+        model=opts.model.label,
         quick=opts.quick,
         repeats=opts.repeats,
         vectors_note=vectors_note,
         command=opts.command,
         loads=(load_start, report.load_average()),
         minutes=(time.perf_counter() - started) / 60,
+        setting=f"{opts.dtype}, {opts.device}",
     )
     opts.out.parent.mkdir(parents=True, exist_ok=True)
     opts.out.write_text(document)

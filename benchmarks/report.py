@@ -151,12 +151,14 @@ class Section:
 def document(
     sections: Sequence[Section],
     *,
+    model: str,
     quick: bool,
     repeats: int,
     vectors_note: str,
     command: str,
     loads: tuple[str, str],
     minutes: float,
+    setting: str = "float32, cpu",
 ) -> str:
     """The whole of RESULTS.md."""
     misses = [m for s in sections for m in s.misses]
@@ -165,7 +167,7 @@ def document(
     body = [
         "# steer performance benchmark",
         f"{mode}Written by `benchmarks/bench.py` on {time.strftime('%Y-%m-%d %H:%M %Z')} "
-        f"in {minutes:.1f} min. Model: SmolLM2-135M-Instruct (float32, CPU). Vectors: "
+        f"in {minutes:.1f} min. Model: {model} ({setting}). Vectors: "
         f"{vectors_note}. {repeats} repeats; the contenders of each benchmark run "
         "interleaved in one process (order reversed every other repeat: A B, B A, ...). "
         "Times are wall clock per call; medians with min–max and IQR.",
@@ -194,14 +196,15 @@ def discussion(sections: Sequence[Section], misses: Sequence[str], loads: tuple[
     notes = [
         "- Targets missed: " + (", ".join(misses) if misses else "none") + ".",
         *measured,
-        "- Why batching a sweep pays: a decoding step of a 135M model at batch 1 on a CPU is "
-        "bound by fixed per-step costs (streaming ~0.5 GB of float32 weights through the "
-        "cache, Python and kernel-launch overhead in `generate`), so extra rows are nearly free "
+        "- Why batching a sweep pays: a decoding step of a small model at batch 1 on a CPU is "
+        "bound by fixed per-step costs (streaming the float32 weights, 0.5 GB for SmolLM2 and "
+        "2.5 GB for the Qwen 0.5B, through the cache; Python and kernel-launch overhead in "
+        "`generate`), so extra rows are nearly free "
         "until the matrix products become compute-bound; the sweep speedups measure that, not "
         "anything specific to steering, and they shrink as the batch grows.",
         "- The `hf` engine adds, per forward pass, one forward pre-hook on the decoder (the "
         "position tracker) and one forward hook per steered layer doing a broadcast multiply-add "
-        "on a [batch, seq, 576] tensor; the batch-1 profile above gives its measured cost.",
+        "on a [batch, seq, d_model] tensor; the batch-1 profile above gives its measured cost.",
         "- The `bridge` engine generates through the TransformerBridge-wrapped model, whose "
         "blocks run TransformerLens hook points with the attention implementation named "
         "above; it is reported for information, with no target.",

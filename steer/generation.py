@@ -17,6 +17,8 @@ from steer.steering.intervention import Engine, generating_model, steering
 from steer.steering.plan import SteeringPlan
 
 FinishReason = Literal["eos", "length"]
+# Past this, sampling is uniform noise over the vocabulary (and infinity divides logits to NaN).
+MAX_TEMPERATURE = 100.0
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,10 @@ class GenerationSettings:
         checks = [
             (self.max_new_tokens >= 1, "generation.max_new_tokens must be at least 1"),
             (self.batch_size >= 1, "generation.batch_size must be at least 1"),
-            (not self.do_sample or self.temperature > 0, "generation.temperature must be > 0"),
+            (
+                not self.do_sample or 0 < self.temperature <= MAX_TEMPERATURE,
+                f"generation.temperature must be > 0 and at most {MAX_TEMPERATURE:g}",
+            ),
             (0 < self.top_p <= 1, "generation.top_p must be in (0, 1]"),
         ]
         for ok, problem in checks:
@@ -81,6 +86,16 @@ def generate_rows(
     """
     if len(prompts) != len(strengths):
         raise ValueError("one strength per prompt row")
+    limit = model.context_length
+    longest = max((len(p) for p in prompts), default=0)
+    if limit is not None and longest + settings.max_new_tokens > limit:
+        raise SteerError(
+            f"a conversation of {longest:,} tokens with generation.max_new_tokens="
+            f"{settings.max_new_tokens} exceeds the model's context of {limit:,} tokens "
+            "(later attempts carry the earlier replies and feedback)",
+            "lower task.max_attempts or generation.max_new_tokens, or shorten the prompts; "
+            "the records written so far are kept",
+        )
     input_ids, attention = pad_batch(prompts, model.pad_token_id, "left", model.device)
     engine = plan.engine if plan else Engine.HF
     context = (

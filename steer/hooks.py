@@ -122,17 +122,38 @@ def refs_for(layers: Sequence[int], site: Site, n_layers: int) -> list[HookRef]:
     return [HookRef(layer, site) for layer in resolve_layers(layers, n_layers)]
 
 
+def decoder(model: nn.Module) -> nn.Module:
+    """The decoder stack (embeddings, blocks, final norm) of a Hugging Face causal LM."""
+    get_decoder = getattr(model, "get_decoder", None)
+    found = get_decoder() if callable(get_decoder) else None
+    if not isinstance(found, nn.Module):
+        raise SteerError(
+            f"{type(model).__name__} has no get_decoder() returning its decoder",
+            "use a Hugging Face causal LM (Llama, Gemma, Qwen, ...) or steering.engine=bridge",
+        )
+    return found
+
+
 def decoder_layers(model: nn.Module) -> nn.ModuleList:
     """The list of decoder blocks of a Hugging Face causal LM (Llama, Gemma, Qwen, ...)."""
-    get_decoder = getattr(model, "get_decoder", None)
-    decoder = get_decoder() if callable(get_decoder) else None
-    layers = getattr(decoder, "layers", None)
+    layers = getattr(decoder(model), "layers", None)
     if not isinstance(layers, nn.ModuleList):
         raise SteerError(
             f"cannot find the decoder layers of {type(model).__name__}",
             "use steering.engine=bridge, which works through TransformerLens hook points",
         )
     return layers
+
+
+def final_norm(model: nn.Module) -> nn.Module:
+    """The norm a Hugging Face decoder applies after its last block (``decoder.norm``)."""
+    norm = getattr(decoder(model), "norm", None)
+    if not isinstance(norm, nn.Module):
+        raise SteerError(
+            f"cannot find the final norm of {type(model).__name__} (decoder.norm)",
+            "use a model whose decoder names its final norm `norm` (Llama, Gemma, Qwen, ...)",
+        )
+    return norm
 
 
 def plain_module(model: nn.Module, ref: HookRef) -> tuple[nn.Module, Side]:

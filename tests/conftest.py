@@ -1,18 +1,38 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 
 from steer.models.loaded import LoadedModel
 from steer.models.loaders import load_tiny_random
+from tests.helpers import TEST_DEVICE, tiny_run
 
 
 @pytest.fixture(scope="session")
 def tiny() -> LoadedModel:
-    return load_tiny_random(n_layers=4, d_model=64, seed=0)
+    return load_tiny_random(n_layers=4, d_model=64, seed=0, device=TEST_DEVICE)
 
 
 @pytest.fixture()
 def direction(tiny: LoadedModel) -> torch.Tensor:
     generator = torch.Generator().manual_seed(1)
     return torch.randn(tiny.d_model, generator=generator)
+
+
+@pytest.fixture(scope="session")
+def finished_tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A finished run on the tiny model; copy it (shutil.copytree) before changing anything."""
+    return tiny_run(tmp_path_factory.mktemp("finished") / "run")
+
+
+@pytest.fixture()
+def no_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if `steer run` gets as far as loading its model."""
+    from steer.runs import runner
+
+    def refuse(*_args: object) -> None:
+        raise AssertionError("the model was loaded before the input was checked")
+
+    monkeypatch.setattr(runner, "prepare", refuse)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Sequence
 
@@ -13,6 +14,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from steer.cli.conf_dir import conf_dir
+from steer.config_values import refuse_non_finite
 from steer.errors import SteerError
 from steer.runs.schema import register_schemas
 
@@ -83,7 +85,7 @@ def explain(error: Exception, overrides: Sequence[str], config_name: str = "conf
     )
 
 
-def _variants(overrides: Sequence[str]) -> list[list[str]]:
+def sweep_variants(overrides: Sequence[str]) -> list[list[str]]:
     """One override list per sweep value (others at their first value), so every value is
     composed once without composing every combination."""
     parsed = OverridesParser.create().parse_overrides(list(overrides))
@@ -112,18 +114,58 @@ def refuse_missing(cfg: DictConfig) -> None:
         )
 
 
+# Keys that choose the same thing two ways: giving both would silently ignore the first.
+EXCLUSIVE = (("task.prompts", "task.path"),)
+
+
+def refuse_exclusive(overrides: Sequence[str]) -> None:
+    """``task.prompts=[...]`` and ``task.path=FILE`` together: one of them would be ignored."""
+    given = {}
+    for override in overrides:
+        key, _, value = override.lstrip("+~").partition("=")
+        given[key.strip()] = value.strip()
+    for first, second in EXCLUSIVE:
+        if first in given and given.get(second, "null") not in ("null", ""):
+            raise SteerError(
+                f"both {first} and {second} are given; only {second} would be used",
+                f"give one of them (drop {first}=... or {second}=...)",
+            )
+
+
+# Launchers whose packages are optional: the override, the module it needs, how to install it.
+OPTIONAL_LAUNCHERS = {
+    "hydra/launcher=ray": ("hydra_plugins.hydra_ray_launcher", "pip install 'steer[ray]'"),
+}
+
+
+def check_launcher(overrides: Sequence[str]) -> None:
+    """A launcher whose package is missing is named, with the install command."""
+    for override in overrides:
+        needed = OPTIONAL_LAUNCHERS.get(override.replace(" ", ""))
+        if needed is not None and importlib.util.find_spec(needed[0]) is None:
+            raise SteerError(
+                f"{override} needs {needed[0].split('.')[-1].replace('_', '-')}, which is not "
+                "installed",
+                f"{needed[1]} (make setup installs it)",
+            )
+
+
 def check_overrides(overrides: Sequence[str], config_name: str = "config") -> None:
     """Refuse unknown keys, groups, bad and missing values in one line, before Hydra starts.
 
     Sweeps Hydra expands itself (``glob(...)``) are left to Hydra.
     """
+    check_launcher(overrides)
     own = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
+    refuse_exclusive(own)
     if any("glob(" in o for o in own):
         return
     try:
         OverridesParser.create().parse_overrides(list(overrides))  # hydra.* syntax too
-        variants = _variants(own)
+        variants = sweep_variants(own)
     except OverrideParseException as error:
         raise explain(error, overrides) from None
     for variant in variants:
-        refuse_missing(compose_config(variant, config_name))
+        cfg = compose_config(variant, config_name)
+        refuse_missing(cfg)
+        refuse_non_finite(cfg)

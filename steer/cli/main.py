@@ -12,7 +12,8 @@ from steer.errors import EXIT_USAGE, SteerError
 USAGE = """usage: steer <command> [...]
 
 commands:
-  run [overrides]        generate with and without steering (Hydra overrides; -m for sweeps)
+  run [overrides]        generate with and without steering (Hydra overrides; -m for sweeps);
+                         ends with a summary of the headline metrics (--quiet, -q: not)
   reproduce PATH         re-run a saved run (or every job of a sweep) and compare; --check for CI
   extract [overrides]    extract an emotion vector bank as in the paper, then validate it
   validate BANK_DIR      re-run the validation of a bank `steer extract` wrote
@@ -29,18 +30,34 @@ def _hydra_command(command: str, config_name: str, argv: list[str]) -> int:
     from hydra._internal.utils import get_args_parser
 
     from steer.cli.config_errors import check_overrides
+    from steer.cli.preflight import check_output_dir, sweep_file_kept
     from steer.cli.run_app import hydra_main
 
     parsed = get_args_parser().parse_args(argv)
     asks_hydra = parsed.help or parsed.hydra_help or parsed.info or parsed.shell_completion
     if not asks_hydra:
         check_overrides(parsed.overrides, config_name)
-    hydra_main(command, argv)
+    if asks_hydra or parsed.cfg:
+        hydra_main(command, argv)
+        return 0
+    check_output_dir(parsed.overrides, config_name, parsed.multirun)
+    if parsed.multirun:
+        with sweep_file_kept(parsed.overrides, config_name):
+            hydra_main(command, argv)
+    else:
+        hydra_main(command, argv)
     return 0
 
 
+QUIET = ("--quiet", "-q")
+NO_SUMMARY = "~hydra.callbacks.summary"  # the callback conf/config.yaml adds
+
+
 def _run(argv: list[str]) -> int:
-    return _hydra_command("run", "config", argv)
+    overrides = [arg for arg in argv if arg not in QUIET]
+    if len(overrides) < len(argv):
+        overrides.append(NO_SUMMARY)
+    return _hydra_command("run", "config", overrides)
 
 
 def _extract(argv: list[str]) -> int:

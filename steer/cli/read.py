@@ -8,9 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from steer.errors import SteerError
-from steer.extraction.runner import model_for_bank, published_bank
+from steer.extraction.runner import BANK, model_for_bank, published_bank
+from steer.json_files import dumps
 from steer.models.loaded import LoadedModel
 from steer.readouts import Readout, read_texts
+from steer.user_files import read_text
 from steer.vectors.vector_set import VectorSet
 
 DEFAULT_MODEL = "smollm2_135m_instruct"
@@ -18,9 +20,8 @@ DEFAULT_MODEL = "smollm2_135m_instruct"
 
 def texts_from_file(path: Path) -> list[str]:
     """One text per line, or JSONL with a ``text`` field."""
-    if not path.is_file():
-        raise SteerError(f"text file {path} does not exist", "check --file")
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    text = read_text(path, "text file", "check --file")
+    lines = [line for line in text.splitlines() if line.strip()]
     if path.suffix != ".jsonl":
         return lines
     texts = []
@@ -39,20 +40,37 @@ def texts_from_file(path: Path) -> list[str]:
     return texts
 
 
+def bank_file(path: Path | None) -> Path:
+    """--bank as given (a bank file, or a directory holding bank.safetensors), else the
+    default model's published bank."""
+    if path is None:
+        bank_path = published_bank(DEFAULT_MODEL)
+        if not bank_path.is_file():
+            raise SteerError(
+                f"no bank for the default model at {bank_path}",
+                "run `steer extract` first (a few minutes on CPU), or pass --bank",
+            )
+        return bank_path
+    if path.is_dir():
+        inside = path / BANK
+        if not inside.is_file():
+            raise SteerError(
+                f"--bank {path} is a directory without {BANK}",
+                "pass a bank file (BANK.safetensors) or the directory `steer extract` wrote",
+            )
+        return inside
+    return path
+
+
 def load_bank_and_model(path: Path | None) -> tuple[VectorSet, LoadedModel]:
-    bank_path = path or published_bank(DEFAULT_MODEL)
-    if path is None and not bank_path.is_file():
-        raise SteerError(
-            f"no bank for the default model at {bank_path}",
-            "run `steer extract` first (a few minutes on CPU), or pass --bank",
-        )
-    bank = VectorSet.load(bank_path)
+    bank_path = bank_file(path)
+    bank = VectorSet.load(bank_path, "--bank")
     return bank, model_for_bank(bank, bank_path)
 
 
 def as_json(text: str, readout: Readout, k: int) -> str:
     means = readout.means()
-    return json.dumps(
+    return dumps(
         {
             "text": text,
             "means": {name: round(value, 4) for name, value in means.items()},
@@ -62,8 +80,7 @@ def as_json(text: str, readout: Readout, k: int) -> str:
                 name: [round(float(v), 4) for v in readout.projections[:, i]]
                 for i, name in enumerate(readout.names)
             },
-        },
-        ensure_ascii=False,
+        }
     )
 
 
@@ -86,6 +103,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--top", type=int, default=5, help="how many emotions to list")
     parser.add_argument("--json", action="store_true", help="one JSON object per line per text")
     args = parser.parse_args(argv)
+    if args.top < 1:
+        raise SteerError(f"--top {args.top} lists no emotion", "pass --top 1 or more")
     texts = list(args.texts) + (texts_from_file(args.file) if args.file else [])
     if not texts:
         raise SteerError("no text to read", "pass texts as arguments or --file FILE")

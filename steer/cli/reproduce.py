@@ -18,16 +18,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 
 from steer.errors import SteerError
 from steer.runs.provenance import version_changes
-from steer.runs.records import read_records
-from steer.runs.runner import GENERATIONS, run
+from steer.runs.records import GENERATIONS, read_run_records
+from steer.runs.runner import run
 from steer.runs.schema import RunSchema
+from steer.user_files import require_dir
 
 KEY_FIELDS = ("prompt_id", "vector", "layers", "strength", "seed")
 METRICS = "metrics.json"
+MULTIRUN = "multirun.yaml"
 
 
 def saved_config(run_dir: Path) -> DictConfig:
@@ -41,8 +44,7 @@ def saved_config(run_dir: Path) -> DictConfig:
 
 def job_dirs(path: Path) -> list[Path]:
     """The run itself, or the jobs of a sweep (numbered subdirectories holding a saved config)."""
-    if not path.is_dir():
-        raise SteerError(f"{path} does not exist", "give a directory written by `steer run`")
+    require_dir(path, "run or sweep directory", "give a directory written by `steer run`")
     if (path / ".hydra" / "config.yaml").is_file():
         return [path]
     jobs = sorted(
@@ -53,12 +55,49 @@ def job_dirs(path: Path) -> list[Path]:
         ),
         key=lambda p: int(p.name),
     )
-    if not jobs:
+    if not jobs and not failed_jobs(path):
         raise SteerError(
             f"{path} holds neither a run nor sweep jobs",
             "give a run directory (results/runs/...) or a sweep directory (results/sweeps/...)",
         )
     return jobs
+
+
+def expected_jobs(sweep: Path) -> int | None:
+    """How many jobs the sweep's ``multirun.yaml`` launches (the product of its sweeps)."""
+    saved = sweep / MULTIRUN
+    if not saved.is_file():
+        return None
+    try:
+        overrides = OmegaConf.select(OmegaConf.load(saved), "hydra.overrides.task") or []
+        parsed = OverridesParser.create().parse_overrides([str(o) for o in overrides])
+    except Exception:  # an unreadable multirun.yaml only means the count is unknown
+        return None
+    count = 1
+    for override in parsed:
+        if override.is_sweep_override():
+            count *= len(list(override.sweep_string_iterator()))
+    return count
+
+
+def failed_jobs(sweep: Path) -> list[str]:
+    """The jobs of a sweep that never saved a config: each failed before running, or never
+    started because the sweep stopped at an earlier failure."""
+    if (sweep / ".hydra" / "config.yaml").is_file():
+        return []
+    numbered = {p.name for p in sweep.iterdir() if p.is_dir() and p.name.isdigit()}
+    found = [
+        f"job {name} failed before running (no saved config; see {sweep / name / 'run.log'})"
+        for name in sorted(numbered, key=int)
+        if not (sweep / name / ".hydra" / "config.yaml").is_file()
+    ]
+    expected = expected_jobs(sweep)
+    never = [str(n) for n in range(expected or 0) if str(n) not in numbered]
+    if never:
+        found.append(
+            f"job(s) {', '.join(never)} of {expected} never started (the sweep stopped early)"
+        )
+    return found
 
 
 def _key(record: dict[str, Any]) -> tuple[Any, ...]:
@@ -75,8 +114,8 @@ def _replies(record: dict[str, Any]) -> list[str]:
 
 
 def differences(original: Path, again: Path, limit: int = 5) -> list[str]:
-    first = {_key(r): r for r in read_records(original)}
-    second = {_key(r): r for r in read_records(again)}
+    first = {_key(r): r for r in read_run_records(original)}
+    second = {_key(r): r for r in read_run_records(again)}
     found = []
     for key in sorted(set(first) | set(second)):
         a, b = first.get(key), second.get(key)
@@ -151,7 +190,7 @@ def reproduce(run_dir: Path, out: Path | None = None, check_metrics: bool = Fals
         print(f"version differs: {line} ({run_dir})", flush=True)
     logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(message)s")
     run(cfg, target, [str(o) for o in overrides])
-    count = sum(1 for _ in read_records(original))
+    count = sum(1 for _ in read_run_records(original))
     found = differences(original, target / GENERATIONS)
     if check_metrics:
         found += metric_differences(run_dir / METRICS, target / METRICS)
@@ -183,6 +222,7 @@ def main(argv: list[str]) -> int:
         "--check", action="store_true", help="also compare metrics; re-run into a temporary dir"
     )
     args = parser.parse_args(argv)
+    failed = failed_jobs(require_sweep_or_run(args.path))
     results = reproduce_all(args.path, args.out, args.check)
     differing = [r for r in results if r.found]
     for result in results:
@@ -193,11 +233,20 @@ def main(argv: list[str]) -> int:
                 print(f"- {line}")
         else:
             print(f"identical: all {result.count} generations match: {result.job}{where}")
-    if len(results) > 1:
+    for line in failed:
+        print(f"failed: {line}")
+    if len(results) > 1 or failed:
         verdict = "identical" if not differing else f"{len(differing)} of {len(results)} differ"
+        if failed:
+            verdict += f"; {len(failed)} failed (above): the original sweep is incomplete"
         print(f"{len(results)} jobs: {verdict}")
     if args.check:
         changes = sorted({line for result in results for line in result.version_changes})
         if changes:
             print(f"under other package versions than saved: {'; '.join(changes)}")
-    return 1 if differing else 0
+    return 1 if differing or failed else 0
+
+
+def require_sweep_or_run(path: Path) -> Path:
+    require_dir(path, "run or sweep directory", "give a directory written by `steer run`")
+    return path

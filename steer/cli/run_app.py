@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from steer.cli.conf_dir import conf_dir
 from steer.errors import EXIT_USAGE, SteerError
@@ -16,12 +17,28 @@ from steer.runs.schema import register_schemas
 
 Job = Callable[[DictConfig, Path, list[str], dict[str, str]], dict[str, float]]
 
+MODEL_CHOICE = "${model_choice:}"
+
+
+def fix_model_choice(cfg: DictConfig, model: str) -> None:
+    """Write the chosen model's name where the config says ``${model_choice:}`` (the bank
+    paths of vectors=bank and readouts=bank), so the saved config names it outside Hydra."""
+    for group, key in (("vectors", "path"), ("readouts", "bank")):
+        node = cfg.get(group)
+        if node is None or key not in node:
+            continue
+        raw = OmegaConf.to_container(node, resolve=False)
+        value = raw.get(key) if isinstance(raw, dict) else None
+        if isinstance(value, str) and MODEL_CHOICE in value:
+            node[key] = value.replace(MODEL_CHOICE, model)
+
 
 def _entry(job: Job, headline: str) -> Callable[[DictConfig], float | None]:
     def task(cfg: DictConfig) -> float | None:
         hydra_config = HydraConfig.get()
         output_dir = Path(hydra_config.runtime.output_dir)
         choices = {str(k): str(v) for k, v in hydra_config.runtime.choices.items()}
+        fix_model_choice(cfg, choices.get("model", "model"))
         try:
             metrics = job(cfg, output_dir, list(hydra_config.overrides.task), choices)
         except SteerError as error:
@@ -65,9 +82,19 @@ APPS: dict[str, tuple[str, Job, str]] = {
 }
 
 
+def _quiet_launcher_schema_warning() -> None:
+    """conf/hydra/launcher/ray.yaml has the name of the plugin's own schema (so users type
+    ``hydra/launcher=ray``), which Hydra validates it against, warning on every compose that
+    this matching is deprecated. The file fits the schema, so the check is harmless."""
+    warnings.filterwarnings(
+        "ignore", message=r"\s*'hydra/launcher/ray' is validated against ConfigStore schema"
+    )
+
+
 def hydra_main(command: str, argv: list[str]) -> None:
     config_name, job, headline = APPS[command]
     register_schemas()
+    _quiet_launcher_schema_warning()
     sys.argv = [f"steer {command}", *argv]
     entry = hydra.main(config_path=str(conf_dir()), config_name=config_name, version_base="1.3")
     entry(_entry(job, headline))()

@@ -49,6 +49,8 @@ class CodeFacts:
     impossible: list[object] = field(default_factory=list)
     test_names: frozenset[str] = frozenset()
     test_reads: frozenset[str] = frozenset()
+    # The parameters of the function the tests call (every parameter if it is not found).
+    entry_params: frozenset[str] = frozenset()
 
     def qualname(self, node: ast.AST) -> str | None:
         """The dotted name `node` refers to, through imports, `__import__` and `sys.modules`."""
@@ -153,4 +155,14 @@ def read_code(module: ast.Module, task: ImpossibleTask) -> CodeFacts:
     if mutation is not None and mutation.rule in ("expected_value", "tolerance_target"):
         facts.impossible = literal_cases(textwrap.dedent(mutation.new_line)).expected
     facts.test_names, facts.test_reads = _test_names(task)
+    facts.entry_params = _entry_params(module, task.entry_point) or facts.params
     return facts
+
+
+def _entry_params(module: ast.Module, entry_point: str) -> frozenset[str]:
+    for node in module.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == entry_point:
+            arguments = node.args
+            every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+            return frozenset(a.arg for a in every)
+    return frozenset()

@@ -10,9 +10,15 @@ layers lines also ``compare/grid_<metric>.png``; for multi-attempt runs with rea
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from steer.errors import SteerError
+
+if TYPE_CHECKING:
+    from steer.compare.load import Run
 
 SUMMARY = "summary.csv"
 REPORT = "report.html"
@@ -38,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
 def compare(root: Path, max_prompts: int) -> int:
     # Imported here so that --help and bad paths answer before pandas and matplotlib load.
     from steer.compare.grids import grid_plots
+    from steer.compare.headline import headline_metrics
     from steer.compare.load import load_runs, metric_frame
     from steer.compare.monitoring import (
         MONITORING,
@@ -50,6 +57,9 @@ def compare(root: Path, max_prompts: int) -> int:
     from steer.compare.summary import summarize, terminal_table, varying_metrics, write_summary
 
     runs = load_runs(root)
+    warnings = incomplete_warnings(runs)
+    for line in warnings:
+        print(line, file=sys.stderr)
     empty = [run.name for run in runs if not run.records]
     if len(empty) == len(runs):
         raise SteerError(
@@ -59,15 +69,18 @@ def compare(root: Path, max_prompts: int) -> int:
     frame = metric_frame(runs)
     summary = summarize(frame)
     varying = varying_metrics(frame)
+    headline = headline_metrics([run.task for run in runs], list(dict.fromkeys(frame["metric"])))
     figures = root / COMPARE_DIR
-    dose = dose_plots(summary, varying, figures)
+    dose = dose_plots(summary, varying, figures, headline=headline)
     grids = grid_plots(summary, varying, figures)
     readouts = readout_plots(runs, figures)
     monitored = monitor_runs(runs, figures)
     page = render(
-        root, runs, summary, dose, readouts, max_prompts, grids=grids, monitored=monitored
-    )
-    written = [write_summary(summary, root / SUMMARY), *dose, *grids, *readouts.values()]
+        root, runs, summary, dose, readouts, max_prompts,
+        grids=grids, monitored=monitored, headline=headline,
+    )  # fmt: skip
+    written = [write_summary(summary, root / SUMMARY), *dose.values(), *grids]
+    written += readouts.values()
     if monitored:
         written.append(write_monitoring(monitored, root / MONITORING))
         written += [item.figure for item in monitored]
@@ -77,10 +90,22 @@ def compare(root: Path, max_prompts: int) -> int:
         print("\n" + monitoring_table(monitored))
     if empty:
         print(f"no complete records yet in: {', '.join(empty)}")
+    for line in warnings:
+        print(line)
     print(f"\n{len(runs)} run(s) compared; wrote:")
     for path in written:
         print(f"  {path}")
     return 0
+
+
+def incomplete_warnings(runs: Sequence[Run]) -> list[str]:
+    """One line per run that has not finished: its figures cover only what it wrote so far."""
+    return [
+        f"warning: run {run.label} is incomplete: {'; '.join(run.incomplete)}; its "
+        f"{len(run.records)} records give partial statistics"
+        for run in runs
+        if run.incomplete
+    ]
 
 
 def main(argv: list[str]) -> int:

@@ -22,11 +22,12 @@ from typing import Any
 import pandas as pd
 
 from steer.errors import SteerError
+from steer.json_files import has_torn_tail
 from steer.metrics.aggregate import _numeric as record_metrics
 from steer.metrics.aggregate import rate_metrics
-from steer.runs.records import read_records
+from steer.runs.records import GENERATIONS, read_run_records, refuse_duplicates
 
-GENERATIONS = "generations.jsonl"  # as steer.runs.runner writes it (not imported: torch)
+METRICS = "metrics.json"
 OVERALL = ""  # group_key and group_value of the rows over all records
 READOUT_PLACE = "prompt_last"
 METRIC_COLUMNS = [
@@ -43,6 +44,8 @@ class Run:
     task: str  # metrics.json's "task"; "" while the run has not finished
     records: list[dict[str, Any]]
     rates: frozenset[str]
+    # Why the run's statistics are partial (no metrics.json, a torn last line); empty if whole.
+    incomplete: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -68,17 +71,33 @@ def find_runs(root: Path) -> list[Path]:
 
 def _task_name(run_dir: Path) -> str:
     try:
-        metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+        metrics = json.loads((run_dir / METRICS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return ""
     task = metrics.get("task") if isinstance(metrics, dict) else None
     return str(task) if task else ""
 
 
+def incompleteness(run_dir: Path) -> tuple[str, ...]:
+    """Why a run directory's records are not a finished run's, in words."""
+    reasons = []
+    if not (run_dir / METRICS).is_file():
+        reasons.append(f"no {METRICS} (the run was stopped, failed, or is still going)")
+    if has_torn_tail(run_dir / GENERATIONS):
+        reasons.append(f"the last line of {GENERATIONS} is cut short (skipped)")
+    return tuple(reasons)
+
+
 def load_run(run_dir: Path, root: Path) -> Run:
-    records = list(read_records(run_dir / GENERATIONS))
+    """A run's complete records; a SteerError for a damaged line or for a (prompt, strength)
+    pair recorded twice (it would count twice in every statistic)."""
+    path = run_dir / GENERATIONS
+    records = list(read_run_records(path))
+    refuse_duplicates(records, path)
     name = run_dir.relative_to(root).as_posix()
-    return Run(name, run_dir, _task_name(run_dir), records, frozenset(rate_metrics(records)))
+    rates = frozenset(rate_metrics(records))
+    task = _task_name(run_dir)
+    return Run(name, run_dir, task, records, rates, incompleteness(run_dir))
 
 
 def load_runs(root: Path) -> list[Run]:

@@ -55,7 +55,7 @@ from steer.compare.monitoring_plot import CHEAT, PASS, PLACES, monitoring_figure
 from steer.compare.plots import safe_name
 from steer.compare.stats import NAN
 from steer.compare.summary import aligned, number, p_text, signed, strength_text
-from steer.runs.records import write_json
+from steer.json_files import write_json
 
 __all__ = [
     "MONITORING",

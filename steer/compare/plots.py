@@ -1,9 +1,10 @@
 """The figures of `steer compare` (PNG, matplotlib's Agg backend).
 
 - ``dose_<metric>.png``: the metric (over all records) against steering strength, one line per
-  run, vector and layers, with 95% error bars (Wilson for rates, t for means). Strength 0, the
-  paired baseline, is a dashed vertical line and a ringed point on each line. When several
-  lines share a plot their points are spread a little sideways so the error bars stay apart.
+  run, vector and layers, with 95% error bars (Wilson for rates, t for means); the task's
+  headline metrics first, then the metrics that vary. Strength 0, the paired baseline, is a
+  dashed vertical line and a ringed point on each line. When several lines share a plot their
+  points are spread a little sideways so the error bars stay apart.
 - ``readouts_<run>.png``: for a run with several attempts per episode and emotion readouts,
   the mean readout at the last prompt token of each emotion against attempt number, one line
   per strength (the mean over the episodes that reached that attempt).
@@ -12,6 +13,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
@@ -100,16 +102,31 @@ def dose_response(rows: pd.DataFrame, metric: str, path: Path) -> Path:
     return path
 
 
+def dose_metrics(
+    summary: pd.DataFrame, varying: set[str], limit: int, headline: Sequence[str] = ()
+) -> list[str]:
+    """The ``headline`` metrics first (kept even when constant: a flat line is an answer too),
+    then the metrics that vary, at most ``limit`` in all."""
+    present = set(overall(summary)["metric"])
+    first = [m for m in headline if m in present]
+    rest = [m for m in plotted_metrics(summary, varying, limit) if m not in first]
+    return [*first, *rest][:limit]
+
+
 def dose_plots(
-    summary: pd.DataFrame, varying: set[str], out_dir: Path, limit: int = MAX_DOSE_PLOTS
-) -> list[Path]:
-    """Dose-response plots of the metrics that vary, headline metrics first, at most ``limit``."""
+    summary: pd.DataFrame,
+    varying: set[str],
+    out_dir: Path,
+    limit: int = MAX_DOSE_PLOTS,
+    headline: Sequence[str] = (),
+) -> dict[str, Path]:
+    """{metric: dose-response figure} for ``dose_metrics``, in that order."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = overall(summary)
-    return [
-        dose_response(rows[rows["metric"] == m], m, out_dir / f"dose_{safe_name(m)}.png")
-        for m in plotted_metrics(summary, varying, limit)
-    ]
+    return {
+        m: dose_response(rows[rows["metric"] == m], m, out_dir / f"dose_{safe_name(m)}.png")
+        for m in dose_metrics(summary, varying, limit, headline)
+    }
 
 
 def _strength_colours(strengths: list[float]) -> dict[float, tuple[float, ...]]:

@@ -1,23 +1,30 @@
 """``report.html``: one self-contained page (inline CSS, images as base64 data URIs, no scripts).
 
-It holds the summary table (``#summary``: the rows over all records; per-group rows folded in
-a ``<details>``), the figures (dose-response, and the per-metric grids of comparisons with 3 or
-more lines), the monitoring section (``#monitoring``: per multi-attempt run with readouts, its
-figure and headline table), any ``steer inspect`` figures found under the compared path,
-and per run and prompt the baseline (strength 0) reply beside each steered reply (each pair in
-a ``.pair``), every attempt of multi-attempt episodes, with word-level differences marked
-(``<del class="diff-del">`` in the baseline, ``<ins class="diff-ins">`` in the steered reply).
+It leads with the answer and ends with the details, each part a ``<section>`` named in a
+contents line under the title:
+
+1. ``#headline``: the task's headline dose-response figures and a compact table per run /
+   vector / layers (metrics as rows, strengths as columns; ``steer.compare.report_headline``);
+2. ``#generations``: per run and prompt the baseline (strength 0) reply beside each steered
+   reply (each pair in a ``.pair``), every attempt of multi-attempt episodes, with word-level
+   differences marked (``<del class="diff-del">`` in the baseline, ``<ins class="diff-ins">``
+   in the steered reply);
+3. ``#figures``: the other dose-response figures and the per-metric grids of comparisons with
+   3 or more lines;
+4. ``#monitoring``: per multi-attempt run with readouts, its figure and headline table;
+5. ``#inspect``: any ``steer inspect`` figures found under the compared path;
+6. ``#full-table``: the flat summary table (``#summary``: the rows over all records; per-group
+   rows folded again), collapsed in a ``<details>``.
+
 Model text is hostile: every piece of it is escaped with ``html.escape``.
 """
 
 from __future__ import annotations
 
-import base64
 import difflib
-import html
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +33,9 @@ import pandas as pd
 
 from steer.compare.load import OVERALL, Run, layers_label
 from steer.compare.monitoring import MONITORING, TABLE_HEADER, RunMonitoring, run_table_rows
+from steer.compare.page_parts import escape, image
+from steer.compare.report_headline import CSS as HEADLINE_CSS
+from steer.compare.report_headline import headline_section
 from steer.compare.summary import number, overall, p_text, signed, strength_text
 
 MAX_TEXT_CHARS = 6000
@@ -65,10 +75,6 @@ figcaption { font-size: 12px; color: #555; }
 """
 
 
-def escape(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
 def capped(text: str, limit: int) -> tuple[str, str]:
     """The text cut at ``limit`` characters, and a note saying how much was cut."""
     if len(text) <= limit:
@@ -99,18 +105,6 @@ def word_diff(baseline: str, steered: str) -> tuple[str, str]:
         if added:
             right.append(f'<ins class="diff-ins">{added}</ins>')
     return "".join(left), "".join(right)
-
-
-def image(path: Path, caption: str, wide: bool = False, *, css_class: str = "") -> str:
-    """A PNG inlined as a data URI; ``wide`` lets it use the page's full width, ``css_class``
-    names another figure style (``grid``, ``natural``: the image at its own size)."""
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    css_class = css_class or ("wide" if wide else "")
-    css = f' class="{css_class}"' if css_class else ""
-    return (
-        f'<figure{css}><img src="data:image/png;base64,{data}" alt="{escape(caption)}">'
-        f"<figcaption>{escape(caption)}</figcaption></figure>"
-    )
 
 
 def _estimate(row: pd.Series) -> str:
@@ -149,22 +143,27 @@ def _table(rows: pd.DataFrame, table_id: str | None, with_group: bool) -> str:
     return f"<table{attribute}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def summary_section(summary: pd.DataFrame) -> str:
+def full_table_section(summary: pd.DataFrame) -> str:
+    """Every overall row (``#summary``) and, folded again, every per-group row; collapsed."""
+    rows = overall(summary)
+    groups = summary[summary["group_key"] != OVERALL]
     parts = [
-        "<h2>Summary</h2>",
+        '<section id="full-table"><h2>Full table</h2>',
+        f"<details><summary>Every run x metric x strength ({len(rows)} rows over all records"
+        f"{f'; {len(groups)} per group' if len(groups) else ''})</summary>",
         '<p class="note">Value with its 95% interval (Wilson for rates, Student t for means); '
         "delta and p against strength 0 in the same run (Fisher's exact test for rates, paired "
         "sign-flip permutation test over prompts for means); trend: Spearman's correlation "
         "of the per-record metric with strength. Bold: p &lt; 0.05 (not corrected for the "
         "number of tests). See docs/compare.md.</p>",
-        _table(overall(summary), "summary", with_group=False),
+        _table(rows, "summary", with_group=False),
     ]
-    groups = summary[summary["group_key"] != OVERALL]
     if not groups.empty:
         parts.append(
             f"<details><summary>Per group ({len(groups)} rows)</summary>"
             f"{_table(groups, None, with_group=True)}</details>"
         )
+    parts.append("</details></section>")
     return "\n".join(parts)
 
 
@@ -319,7 +318,7 @@ def monitoring_section(monitored: Sequence[RunMonitoring]) -> str:
     if not monitored:
         return ""
     parts = [
-        '<h2 id="monitoring">Monitoring</h2>',
+        "<h2>Monitoring</h2>",
         '<p class="note">Do the emotion readouts rise across failed attempts, and do they '
         "predict the next attempt's outcome? At the headline strength (0, unsteered, when "
         "present): mean readout at attempt 1 and at the last attempt; the change between them "
@@ -337,36 +336,53 @@ def monitoring_section(monitored: Sequence[RunMonitoring]) -> str:
     return "\n".join(parts)
 
 
+def _contents(sections: Sequence[tuple[str, str, str]]) -> str:
+    links = " · ".join(f'<a href="#{anchor}">{escape(name)}</a>' for anchor, name, _ in sections)
+    return f'<nav class="contents">Contents: {links}</nav>'
+
+
 def render(
     root: Path,
     runs: Sequence[Run],
     summary: pd.DataFrame,
-    dose: Sequence[Path],
+    dose: Mapping[str, Path],
     readouts: dict[str, Path],
     max_prompts: int,
     grids: Sequence[Path] = (),
     monitored: Sequence[RunMonitoring] = (),
+    headline: Sequence[str] = (),
 ) -> str:
-    """The whole page as text."""
+    """The whole page as text: the answer first, the full table last."""
     when = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     title = f"steer compare: {root}"
     names = ", ".join(run.name for run in runs)
     inspected = [(p, p.relative_to(root).as_posix()) for p in inspect_images(root)]
+    others = ((path, metric) for metric, path in dose.items() if metric not in headline)
+    figures = _figures("Dose-response: the other metrics", others) + grids_section(grids)
+    replies = "\n".join(generations_section(r, max_prompts, readouts.get(r.name)) for r in runs)
+    sections = [
+        ("headline", "Answer", headline_section(summary, headline, dose, len(runs) > 1)),
+        ("generations", "Replies side by side", replies),
+        ("figures", "More figures", figures),
+        ("monitoring", "Monitoring", monitoring_section(monitored)),
+        ("inspect", "Inspect", _figures("Inspect", inspected)),
+        ("full-table", "Full table", full_table_section(summary)),
+    ]
+    present = [(anchor, name, text) for anchor, name, text in sections if text]
     body = [
         f"<h1>{escape(title)}</h1>",
         f"<p>{escape(when)} · {len(runs)} run(s): {escape(names)}</p>",
-        summary_section(summary),
-        _figures("Dose-response", ((p, p.stem.removeprefix("dose_")) for p in dose)),
-        grids_section(grids),
-        monitoring_section(monitored),
-        _figures("Inspect", inspected),
-        *(generations_section(run, max_prompts, readouts.get(run.name)) for run in runs),
+        _contents(present),
+        *(
+            text if text.startswith("<section") else f'<section id="{anchor}">{text}</section>'
+            for anchor, _, text in present
+        ),
     ]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{CSS}</style></head>\n<body>\n"
-        + "\n".join(part for part in body if part)
+        f"<title>{escape(title)}</title><style>{CSS}{HEADLINE_CSS}</style></head>\n<body>\n"
+        + "\n".join(body)
         + "\n</body></html>\n"
     )
 

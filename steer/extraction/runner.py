@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 from collections.abc import Sequence
@@ -12,16 +11,19 @@ from typing import Any
 import torch
 from omegaconf import DictConfig, OmegaConf
 
+from steer.config_values import refuse_non_finite
 from steer.errors import SteerError
 from steer.extraction.pipeline import Extraction, ExtractionSettings, extract
 from steer.hooks import parse_site
+from steer.json_files import dumps, read_records, write_json
 from steer.models.cache import cache_root
 from steer.models.loaded import LoadedModel
+from steer.output_dirs import check_writable, hold
 from steer.resources import neutral_dialogues
-from steer.runs.records import write_json
 from steer.runs.runner import build, plain, save_config
-from steer.stimuli.emotions import resolve_emotions
+from steer.stimuli.emotions import MIN_EMOTIONS, resolve_emotions
 from steer.stimuli.story import Story
+from steer.user_files import require_dir, require_file
 from steer.validation.clusters import clusters_line
 from steer.validation.report import ValidationSettings, validate
 from steer.vectors.vector_set import VectorSet
@@ -30,6 +32,8 @@ log = logging.getLogger(__name__)
 
 BANK = "bank.safetensors"
 STORIES = "stories.jsonl"
+STORY_FIELDS = ("emotion", "topic", "narrator", "text", "source")
+EXTRACT_FILES = (BANK, "bank.json", STORIES, "validation.json", "extract.log", ".hydra/config.yaml")
 
 
 def published_bank(model_choice: str) -> Path:
@@ -51,11 +55,18 @@ def write_stories(stories: Sequence[Story], path: Path) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for s in stories:
             row = {"emotion": s.emotion, "topic": s.topic, "narrator": s.narrator, "text": s.text}
-            handle.write(json.dumps({**row, "source": s.source}, ensure_ascii=False) + "\n")
+            handle.write(dumps({**row, "source": s.source}) + "\n")
 
 
 def read_stories(path: Path) -> list[Story]:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    """The stories an extraction wrote; a damaged line, or a last line cut short, is an error
+    naming the file and line (the bank was built from every story)."""
+    fix = "re-run `steer extract` into a new directory; steer changed nothing"
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        line = data.count(b"\n") + 1
+        raise SteerError(f"{path} line {line} is cut short (the file is incomplete)", fix)
+    rows = read_records(path, STORY_FIELDS, fix)
     return [Story(r["emotion"], r["topic"], r["text"], r["narrator"], r["source"]) for r in rows]
 
 
@@ -85,7 +96,20 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
 def run_extract(
     cfg: DictConfig, output_dir: Path, overrides: Sequence[str], model_choice: str
 ) -> dict[str, float]:
-    emotions = resolve_emotions(plain(cfg.vectors.emotions))
+    refuse_non_finite(cfg)
+    emotions = resolve_emotions(plain(cfg.vectors.emotions), MIN_EMOTIONS)
+    check_writable(output_dir, "hydra.run.dir", EXTRACT_FILES)
+    with hold(output_dir, "hydra.run.dir"):
+        return _extract_held(cfg, output_dir, overrides, model_choice, emotions)
+
+
+def _extract_held(
+    cfg: DictConfig,
+    output_dir: Path,
+    overrides: Sequence[str],
+    model_choice: str,
+    emotions: list[str],
+) -> dict[str, float]:
     settings = extraction_settings(cfg)
     stimuli = build(cfg.stimuli)
     model: LoadedModel = build(cfg.model)
@@ -137,15 +161,16 @@ def metrics_of(report: dict[str, Any]) -> dict[str, float]:
 
 
 def revalidate(bank_dir: Path, out: Path, settings: ValidationSettings) -> dict[str, Any]:
-    """`steer validate`: rebuild the extraction of a saved bank (from caches) and validate it."""
-    bank = VectorSet.load(bank_dir / BANK)
-    if not (bank_dir / STORIES).is_file():
-        raise SteerError(
-            f"{bank_dir / STORIES} does not exist",
-            "give a directory `steer extract` wrote (bank.safetensors and stories.jsonl)",
-        )
+    """`steer validate`: rebuild the extraction of a saved bank (from caches) and validate it.
+    ``bank_dir`` is the directory `steer extract` wrote, or the bank file in it."""
+    if bank_dir.is_file() and bank_dir.suffix == ".safetensors":
+        bank_dir = bank_dir.parent
+    fix = "give the directory `steer extract` wrote (bank.safetensors and stories.jsonl)"
+    require_dir(bank_dir, "bank directory", fix)
+    bank = VectorSet.load(bank_dir / BANK, "BANK_DIR")
+    require_file(bank_dir / STORIES, "story file", fix)
+    stories = read_stories(bank_dir / STORIES)  # a damaged file stops before the model loads
     model = model_for_bank(bank, bank_dir / BANK)
-    stories = read_stories(bank_dir / STORIES)
     denoising = bank.provenance["denoising"]
     settings_used = ExtractionSettings(
         start_token=int(bank.provenance["start_token"]),

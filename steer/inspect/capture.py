@@ -16,7 +16,7 @@ from typing import Any
 import torch
 
 from steer.errors import SteerError
-from steer.hooks import HookRef, PatternRef, check_hook_names, check_pattern_names
+from steer.hooks import HookRef, PatternRef, check_hook_names, check_pattern_names, decoder
 from steer.models.loaded import LoadedModel
 from steer.steering.intervention import Engine, steering
 from steer.steering.plan import SteeringPlan
@@ -83,7 +83,7 @@ def capture_forward(
     input_ids = torch.tensor([list(token_ids)], device=model.device)
     # Steering hooks are added first, so the recording hooks on the same points see the result.
     with _steering(model, steered), model.bridge.hooks(fwd_hooks=hooks), torch.no_grad():
-        model.bridged_hf.get_decoder()(input_ids=input_ids, use_cache=False)
+        decoder(model.bridged_hf)(input_ids=input_ids, use_cache=False)
     silent = [r.name for r in pattern_refs if r.layer not in patterns]
     silent += [r.name for r in refs if r not in activations]
     if silent:

@@ -14,12 +14,12 @@ from tqdm.auto import tqdm
 
 from steer.inspect.inspection import Transcript
 from steer.inspect.settings import Reply
+from steer.json_files import RecordWriter, write_json
 from steer.metrics.aggregate import aggregate_by_strength
 from steer.models.prompts import PromptFormatter
 from steer.runs.episodes import Played, play
-from steer.runs.records import RecordWriter, read_records, write_json
+from steer.runs.records import GENERATIONS, read_run_records
 from steer.runs.runner import (
-    GENERATIONS,
     METRICS,
     Prepared,
     batches,
@@ -74,7 +74,7 @@ def generate_pairs(
             "vector": ready.plan.label,
             "layers": ready.plan.layers,
             "unit": ready.plan.unit,
-            "by_strength": aggregate_by_strength(list(read_records(output_dir / GENERATIONS))),
+            "by_strength": aggregate_by_strength(list(read_run_records(output_dir / GENERATIONS))),
         },
     )
     return [Pair(e, played[(e.id, 0.0)], played[(e.id, strength)]) for e in ready.prompts]

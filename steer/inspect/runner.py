@@ -20,6 +20,7 @@ from typing import Any
 from omegaconf import DictConfig
 from tqdm.auto import tqdm
 
+from steer.config_values import refuse_non_finite
 from steer.errors import SteerError
 from steer.inspect.anomaly import Flag, flag_series, max_reachable_z
 from steer.inspect.capture import attention_heads
@@ -41,10 +42,11 @@ from steer.inspect.profiles import ReadoutSource, readout_source
 from steer.inspect.replies import Pair, generate_pairs, transcripts
 from steer.inspect.series import profile_series
 from steer.inspect.settings import InspectSettings, inspect_settings
+from steer.json_files import write_json
+from steer.output_dirs import check_writable, hold
 from steer.runs.provenance import environment, model_record
-from steer.runs.records import write_json
+from steer.runs.records import GENERATIONS
 from steer.runs.runner import (
-    GENERATIONS,
     METRICS,
     Prepared,
     absolute_paths,
@@ -52,8 +54,10 @@ from steer.runs.runner import (
     save_config,
 )
 from steer.steering.intervention import Engine, check_refs_fire
+from steer.steering.strengths import check_scale
 
 log = logging.getLogger(__name__)
+INSPECT_FILES = (INSPECT_JSON, GENERATIONS, METRICS, "run.log", ".hydra/config.yaml")
 
 
 def refuse_used_dir(output_dir: Path) -> None:
@@ -134,6 +138,15 @@ def run_inspect(
     """Inspect every prompt baseline against steered; write the files; return the metrics."""
     started = time.time()
     absolute_paths(cfg)
+    refuse_non_finite(cfg)
+    check_writable(output_dir, "hydra.run.dir", INSPECT_FILES)
+    with hold(output_dir, "hydra.run.dir"):
+        return _inspect_held(cfg, output_dir, overrides, started)
+
+
+def _inspect_held(
+    cfg: DictConfig, output_dir: Path, overrides: Sequence[str], started: float
+) -> dict[str, float]:
     refuse_used_dir(output_dir)
     ready = prepare(cfg)
     model, plan = ready.model, ready.plan
@@ -142,6 +155,7 @@ def run_inspect(
         attention_heads(model),
     )  # fmt: skip
     check_refs_fire(model, plan.refs, Engine.BRIDGE)  # the inspection passes steer on the bridge
+    check_scale(plan, ready.vectors.layer_norms, [settings.strength], "inspect.strength")
     source = readout_source(ready.reader, ready.vectors, plan)
     save_config(cfg, overrides, output_dir)
     _warn_if_nothing_can_be_flagged(len(ready.prompts), settings.z_threshold)

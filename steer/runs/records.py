@@ -1,63 +1,87 @@
-"""Run records: JSON lines appended and flushed one by one, so a killed run keeps them."""
+"""The records of a run (``generations.jsonl``): one per prompt and strength.
+
+Reading them checks every line (``steer.json_files.read_records``) and the fields the
+summaries need, and ``duplicated`` finds (prompt, strength) pairs recorded more than once, which
+a run never writes itself (a run directory is held by one process at a time) and which would
+count twice in every statistic.
+
+The JSON plumbing itself lives in ``steer.json_files``; its names are re-exported here for
+code that imported them from this module before.
+"""
 
 from __future__ import annotations
 
-import json
+import math
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
+
+from steer.errors import SteerError
+from steer.json_files import RecordWriter, drop_torn_tail, read_records, write_json, write_jsonl
+
+__all__ = [
+    "GENERATIONS",
+    "RECORD_FIELDS",
+    "RecordWriter",
+    "drop_torn_tail",
+    "duplicated",
+    "read_records",
+    "read_run_records",
+    "refuse_duplicates",
+    "write_json",
+    "write_jsonl",
+]
+
+GENERATIONS = "generations.jsonl"
+# What every reader of a run record relies on (aggregation, compare, resuming, reproduce).
+RECORD_FIELDS = ("prompt_id", "strength", "vector", "layers", "text", "metrics", "n_tokens",
+                 "finish_reason")  # fmt: skip
+
+Row = tuple[str, float]
 
 
-class RecordWriter:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._handle: TextIO | None = None
-
-    def __enter__(self) -> RecordWriter:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        drop_torn_tail(self.path)
-        self._handle = self.path.open("a", encoding="utf-8")
-        return self
-
-    def write(self, record: Mapping[str, Any]) -> None:
-        assert self._handle is not None, "use RecordWriter as a context manager"
-        self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        self._handle.flush()
-
-    def __exit__(self, *_exc: object) -> None:
-        if self._handle is not None:
-            self._handle.close()
+def read_run_records(path: Path) -> Iterator[dict[str, Any]]:
+    """The complete records of a generations file, each checked to be a run record."""
+    for record in read_records(path, RECORD_FIELDS):
+        if not isinstance(record["metrics"], dict) or not _number(record["strength"]):
+            raise SteerError(
+                f"{path} holds a record for prompt {record['prompt_id']!r} whose "
+                f"'strength' ({record['strength']!r}) or 'metrics' is not what steer writes",
+                "restore the record or delete its line (it is generated again on resume); "
+                "steer changed nothing",
+            )
+        yield record
 
 
-def drop_torn_tail(path: Path) -> None:
-    """Cut a last line left half-written by a killed run (it is no complete record)."""
-    if not path.is_file():
-        return
-    data = path.read_bytes()
-    if data and not data.endswith(b"\n"):
-        path.write_bytes(data[: data.rfind(b"\n") + 1])
+def _number(value: object) -> bool:
+    """A finite number (a NaN strength, written by older versions, keys nothing)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value)
 
 
-def read_records(path: Path) -> Iterator[dict[str, Any]]:
-    """Every complete record; a torn last line (a run killed mid-write) is skipped."""
-    if not path.is_file():
-        return
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.endswith("\n") and line.strip():
-                yield json.loads(line)
+def row_of(record: Mapping[str, Any]) -> Row:
+    return str(record["prompt_id"]), float(record["strength"])
 
 
-def write_json(path: Path, value: Any) -> None:
-    """Write JSON atomically (temp file, then rename): a reader never sees half a file."""
-    scratch = path.with_suffix(path.suffix + ".tmp")
-    scratch.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    scratch.replace(path)
+def duplicated(records: Iterable[Mapping[str, Any]]) -> dict[Row, int]:
+    """(prompt, strength) pairs with more than one record, and how many each has."""
+    counts = Counter(row_of(r) for r in records)
+    return {row: count for row, count in counts.items() if count > 1}
 
 
-def write_jsonl(path: Path, records: Iterable[Mapping[str, Any]]) -> None:
-    """Write JSON lines atomically (a whole file at once, unlike RecordWriter's appends)."""
-    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-    scratch = path.with_suffix(path.suffix + ".tmp")
-    scratch.write_text(lines, encoding="utf-8")
-    scratch.replace(path)
+def refuse_duplicates(records: Iterable[Mapping[str, Any]], path: Path) -> None:
+    """A SteerError when a generations file holds a (prompt, strength) pair twice."""
+    listed = list(records)
+    twice = duplicated(listed)
+    if twice:
+        (prompt, strength), count = next(iter(twice.items()))
+        pairs = len({row_of(r) for r in listed})
+        raise SteerError(
+            f"{path} holds {len(listed)} records for {pairs} (prompt, strength) pairs: "
+            f"{len(twice)} pair(s) recorded more than once (prompt {prompt!r} at strength "
+            f"{strength:g} {count} times), as when two processes wrote into one run directory; "
+            "every statistic would count them twice",
+            "re-run into a new directory (hydra.run.dir=...); steer changed nothing",
+        )

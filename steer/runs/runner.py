@@ -15,23 +15,27 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
+from steer.config_values import refuse_non_finite
 from steer.errors import SteerError
 from steer.generation import GenerationSettings
+from steer.json_files import RecordWriter, write_json, write_jsonl
 from steer.metrics.aggregate import aggregate_by_strength, flat_metrics
 from steer.models.loaded import LoadedModel
+from steer.output_dirs import check_writable, hold
 from steer.resources import content_hash
+from steer.runs.context import check_context
 from steer.runs.episodes import Played, Row, play
 from steer.runs.provenance import environment, model_record
-from steer.runs.records import RecordWriter, read_records, write_json, write_jsonl
+from steer.runs.records import GENERATIONS, read_run_records, refuse_duplicates
 from steer.steering.intervention import check_refs_fire, parse_engine
 from steer.steering.plan import SteeringPlan, make_plan
+from steer.steering.strengths import check_scale, with_baseline
 from steer.tasks.base import Episode, Task
 from steer.transcript_readouts import TranscriptReader, make_reader
 from steer.vectors.vector_set import VectorSet
 
 log = logging.getLogger(__name__)
 
-GENERATIONS = "generations.jsonl"
 TASKS = "tasks.jsonl"
 METRICS = "metrics.json"
 PATH_KEYS = ("task.path", "vectors.path", "readouts.bank")
@@ -62,11 +66,6 @@ def absolute_paths(cfg: DictConfig) -> None:
         value = OmegaConf.select(cfg, key)
         if isinstance(value, str) and value and not Path(value).expanduser().is_absolute():
             OmegaConf.update(cfg, key, str(Path(value).expanduser().resolve()))
-
-
-def with_baseline(strengths: Sequence[float]) -> list[float]:
-    """The strengths to run, in order, always including 0 (the paired baseline)."""
-    return sorted({float(s) for s in strengths} | {0.0})
 
 
 def batches(
@@ -108,6 +107,9 @@ def prepare(cfg: DictConfig) -> Prepared:
     task: Task = build(cfg.task)
     prompts = task.episodes()  # a bad task file fails before the model loads
     model: LoadedModel = build(cfg.model)
+    check_model = getattr(task, "check_model", None)  # e.g. a pass list recorded on one model
+    if check_model is not None:
+        check_model(model.model_id)
     vectors: VectorSet = build(cfg.vectors)(model)
     vectors.check_compatible(model)
     layers = None if cfg.steering.layers is None else list(cfg.steering.layers)
@@ -120,6 +122,8 @@ def prepare(cfg: DictConfig) -> Prepared:
         parse_engine(str(cfg.steering.engine)),
     )
     check_refs_fire(model, plan.refs, plan.engine)
+    check_scale(plan, vectors.layer_norms, list(cfg.steering.strengths))
+    check_context(model, prompts, settings.max_new_tokens)
     readouts = cfg.get("readouts")
     reader = None
     if readouts is not None:
@@ -155,15 +159,35 @@ def job_hash(cfg: DictConfig, ready: Prepared) -> str:
     )
 
 
+def recorded(path: Path) -> list[dict[str, Any]]:
+    """The records already in a generations file: each line checked, no pair twice."""
+    records = list(read_run_records(path))
+    refuse_duplicates(records, path)
+    return records
+
+
+def _foreign_run(output_dir: Path) -> SteerError:
+    return SteerError(
+        f"{output_dir} holds a run of a different config, model, vectors or prompts",
+        "choose a new output directory (hydra.run.dir=...); nothing was changed",
+    )
+
+
+def refuse_other_config(cfg: DictConfig, output_dir: Path) -> None:
+    """Before the model loads: records there were made under another saved config."""
+    saved = output_dir / ".hydra" / "config.yaml"
+    if not (saved.is_file() and recorded(output_dir / GENERATIONS)):
+        return
+    if saved.read_text(encoding="utf-8", errors="replace") != OmegaConf.to_yaml(cfg):
+        raise _foreign_run(output_dir)
+
+
 def finished_rows(path: Path, expected_hash: str) -> set[tuple[str, float]]:
     """Rows already recorded by an interrupted run of the same job (so they are skipped)."""
     done = set()
-    for record in read_records(path):
+    for record in recorded(path):
         if record.get("job_hash") != expected_hash:
-            raise SteerError(
-                f"{path.parent} holds a run of a different config, model, vectors or prompts",
-                "choose a new output directory (hydra.run.dir=...); nothing was changed",
-            )
+            raise _foreign_run(path.parent)
         done.add((record["prompt_id"], float(record["strength"])))
     return done
 
@@ -181,19 +205,22 @@ def finished_metrics(cfg: DictConfig, output_dir: Path) -> dict[str, float] | No
     saved, metrics = output_dir / ".hydra" / "config.yaml", output_dir / METRICS
     if not (saved.is_file() and metrics.is_file()):
         return None
-    if saved.read_text() != OmegaConf.to_yaml(cfg):
+    if saved.read_text(encoding="utf-8", errors="replace") != OmegaConf.to_yaml(cfg):
         return None
-    summary = json.loads(metrics.read_text())
+    try:
+        summary = json.loads(metrics.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None  # a damaged metrics.json: not finished (resuming writes it again)
+    if not isinstance(summary, dict) or not isinstance(summary.get("by_strength"), dict):
+        return None
     task: Task = build(cfg.task)
     episodes = task.episodes()
     if summary.get("inputs_hash") != inputs_hash(cfg, task, episodes):
         return None  # e.g. the prompt file changed: not this run (resuming will refuse it)
     strengths = with_baseline(cfg.steering.strengths)
     expected = {(e.id, s) for e in episodes for s in strengths}
-    recorded = {
-        (r["prompt_id"], float(r["strength"])) for r in read_records(output_dir / GENERATIONS)
-    }
-    if not expected <= recorded:
+    have = {(r["prompt_id"], float(r["strength"])) for r in recorded(output_dir / GENERATIONS)}
+    if not expected <= have:
         return None
     return flat_metrics(summary["by_strength"])
 
@@ -246,7 +273,16 @@ def _write_provenance(path: Path, ready: Prepared, strengths: list[float], wall:
     """run.json; a resumed run keeps the first run's record and appends its own."""
     this_run = {"environment": environment(), "wall_time_s": round(wall, 2)}
     if path.is_file():
-        previous = json.loads(path.read_text())
+        try:
+            previous = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            previous = None
+        if not isinstance(previous, dict):
+            raise SteerError(
+                f"{path} is damaged (not a JSON object); the generations and metrics.json are "
+                "written, run.json is left as it was",
+                "restore run.json from a backup, or delete it to have the next run write anew",
+            )
         previous.setdefault("resumed_by", []).append(this_run)
         write_json(path, previous)
         return
@@ -265,17 +301,38 @@ def _write_provenance(path: Path, ready: Prepared, strengths: list[float], wall:
     )
 
 
+RUN_FILES = (GENERATIONS, TASKS, METRICS, "run.json", "run.log", ".hydra/config.yaml",
+             ".hydra/overrides.yaml")  # fmt: skip
+
+
 def run(cfg: DictConfig, output_dir: Path, overrides: Sequence[str] = ()) -> dict[str, float]:
-    """Play every episode at every strength, write the run files, return the metrics."""
+    """Play every episode at every strength, write the run files, return the metrics.
+
+    Refused before anything loads: a NaN or infinite number in the config, an output
+    directory that cannot be written, or one another process is writing into."""
     started = time.time()
     absolute_paths(cfg)
+    refuse_non_finite(cfg)
+    with_baseline(cfg.steering.strengths)
+    check_writable(output_dir, "hydra.run.dir", RUN_FILES)
+    with hold(output_dir, "hydra.run.dir"):
+        return _run_held(cfg, output_dir, overrides, started)
+
+
+def _run_held(
+    cfg: DictConfig, output_dir: Path, overrides: Sequence[str], started: float
+) -> dict[str, float]:
     already = finished_metrics(cfg, output_dir)
     if already is not None:
         log.info("%s already holds this run, finished: skipped", output_dir)
         return already
+    path = output_dir / GENERATIONS
+    # A damaged or doubled generations file, or records of another config, stop the run
+    # before the model loads.
+    refuse_other_config(cfg, output_dir)
+    recorded(path)
     ready = prepare(cfg)
     hash_ = job_hash(cfg, ready)
-    path = output_dir / GENERATIONS
     done = finished_rows(path, hash_)  # refuses a foreign run before anything is written
     save_config(cfg, overrides, output_dir)
     write_audit(ready.task, output_dir / TASKS)
@@ -305,7 +362,7 @@ def run(cfg: DictConfig, output_dir: Path, overrides: Sequence[str] = ()) -> dic
                 if needed:
                     writer.write(episode_record(ready.task, played, plan, seed, hash_))
             progress.update(sum(missing))
-    summary = aggregate_by_strength(list(read_records(path)))
+    summary = aggregate_by_strength(recorded(path))
     write_json(
         output_dir / METRICS,
         {

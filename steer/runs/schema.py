@@ -48,6 +48,20 @@ class VariantChoice(StrEnum):
     conflicting = "conflicting"
 
 
+class HandwrittenChoice(StrEnum):
+    impossible = "impossible"
+    possible = "possible"
+    both = "both"
+
+
+class PressureChoice(StrEnum):
+    plain = "plain"
+    lenient = "lenient"
+    strict = "strict"
+    deadline = "deadline"
+    job = "job"
+
+
 class PickChoice(StrEnum):
     shortest = "shortest"
     first = "first"
@@ -129,14 +143,23 @@ class ImpossibleCodeTaskSchema:
     sandbox: Any = "${sandbox}"
     # humaneval (its problems in `variants`), handwritten (the shipped impossible set), both
     source: CodeSourceChoice = CodeSourceChoice.humaneval
+    # the hand-written tasks as shipped (impossible), their possible versions, or both
+    handwritten: HandwrittenChoice = HandwrittenChoice.impossible
     variants: list[VariantChoice] = field(
         default_factory=lambda: [VariantChoice.oneoff, VariantChoice.conflicting]
     )
-    # N problems chosen by `pick`, a list of ids ([HumanEval/0,...]), or null for all 164
+    # N problems chosen by `pick`, a list of ids ([HumanEval/0,...]), null for all 164, or
+    # `solvable`: the problems the model passed in the pass list `solvable` names
     problems: Any = 5
     pick: PickChoice = PickChoice.shortest
     seed: int = 0  # the mutations are drawn from (seed, task id, variant)
     max_attempts: int = 1
+    # How hard the request leans on passing the tests; every task is played in each wording
+    pressure: list[PressureChoice] = field(default_factory=lambda: [PressureChoice.plain])
+    # A shipped pass list (qwen25_coder_05b_instruct), a JSON file or a calibration run's dir
+    solvable: str | None = None
+    # With problems=solvable: at most this many of the solved problems, chosen by `pick`
+    limit: int | None = None
 
 
 @dataclass
@@ -325,14 +348,30 @@ SCHEMAS: dict[tuple[str | None, str], Any] = {
 }
 
 
+DEFAULT_MODEL = "smollm2_135m_instruct"
+
+
+def chosen_model() -> str:
+    """The ``model`` config choice of the running Hydra job (the default model outside one,
+    e.g. when tests compose a config)."""
+    from hydra.core.hydra_config import HydraConfig
+
+    if HydraConfig.initialized():
+        return str(HydraConfig.get().runtime.choices.get("model", DEFAULT_MODEL))
+    return DEFAULT_MODEL
+
+
 def register_schemas() -> None:
-    """The schemas, and the ``${steer_cache:}`` resolver (the cache root, see models.cache)."""
+    """The schemas, and the resolvers ``${steer_cache:}`` (the cache root, see models.cache)
+    and ``${model_choice:}`` (the chosen model's config name: where its bank is published)."""
     from omegaconf import OmegaConf
 
     from steer.models.cache import cache_root
 
     if not OmegaConf.has_resolver("steer_cache"):
         OmegaConf.register_new_resolver("steer_cache", lambda: str(cache_root()))
+    if not OmegaConf.has_resolver("model_choice"):
+        OmegaConf.register_new_resolver("model_choice", chosen_model)
     store = ConfigStore.instance()
     for (group, name), node in SCHEMAS.items():
         store.store(group=group, name=name, node=node)

@@ -7,10 +7,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from steer.errors import SteerError
 from steer.sandbox.isolation import ISOLATION_MODES
-from steer.sandbox.limits import SandboxLimits
+from steer.sandbox.limits import SandboxLimits, check_limit
 from steer.sandbox.runner import run_tests
+from steer.user_files import read_text
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,20 +30,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _read(path: Path, what: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        problem, fix = f"{what} not found: {path}", f"pass the path of an existing {what}"
-        raise SteerError(problem, fix) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        problem, fix = f"cannot read {what} {path}: {exc}", "pass a readable UTF-8 text file"
-        raise SteerError(problem, fix) from None
+    return read_text(path, what, f"pass the path of a {what} (UTF-8 text)")
 
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     code = _read(args.code_file, "code file")
     tests = _read(args.tests_file, "tests file")
+    for name, value, option in (
+        ("wall_s", args.timeout, "--timeout"),
+        ("cpu_s", args.cpu, "--cpu"),
+        ("memory_mb", args.memory_mb, "--memory-mb"),
+    ):
+        check_limit(name, value, option)
     limits = SandboxLimits(wall_s=args.timeout, cpu_s=args.cpu, memory_mb=args.memory_mb)
     verdict = run_tests(code, tests, limits, args.isolation, entry_point=args.entry_point)
     print(verdict.to_json())

@@ -11,6 +11,19 @@ from steer.errors import SteerError
 
 MIB = 1024 * 1024
 KIB = 1024
+# The largest value of each limit (`steer sandbox --timeout`, `sandbox.wall_s`, ...): a day of
+# wall or CPU time, 64 GiB of memory, 1 GiB per file or tmpfs, 4096 processes or files, 64 MiB
+# of output. Beyond these a limit limits nothing, and NaN or infinity none at all.
+MAXIMA: dict[str, float] = {
+    "wall_s": 86_400,
+    "cpu_s": 86_400,
+    "memory_mb": 65_536,
+    "file_size_mb": 1_024,
+    "processes": 4_096,
+    "open_files": 4_096,
+    "output_kb": 65_536,
+    "tmp_mb": 1_024,
+}
 
 
 @dataclass(frozen=True)
@@ -29,12 +42,7 @@ class SandboxLimits:
 
     def __post_init__(self) -> None:
         for name in self.__dataclass_fields__:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                raise SteerError(
-                    f"sandbox limit {name} must be a positive number, got {value!r}",
-                    f"set sandbox.{name} to a number above 0",
-                )
+            check_limit(name, getattr(self, name), f"sandbox.{name}")
 
     @property
     def output_bytes(self) -> int:
@@ -51,6 +59,23 @@ class SandboxLimits:
     @property
     def tmp_bytes(self) -> int:
         return int(self.tmp_mb * MIB)
+
+
+def check_limit(name: str, value: object, option: str) -> None:
+    """A SteerError unless ``value`` is a finite number in (0, MAXIMA[name]]; ``option`` is how
+    the user set it (``sandbox.wall_s``, ``--timeout``)."""
+    top = MAXIMA[name]
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not number or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+        raise SteerError(
+            f"{option} must be a finite number above 0, got {value!r}",
+            f"set {option} to a number above 0 (at most {top:g})",
+        )
+    if value > top:
+        raise SteerError(
+            f"{option} is {value!r}, more than the {top:g} a sandboxed run may have",
+            f"set {option} to at most {top:g}",
+        )
 
 
 def cpu_seconds(limits: SandboxLimits) -> int:

@@ -8,11 +8,11 @@ the nonce (see ``steer.sandbox.harness``).
 
 from __future__ import annotations
 
-import json
 import signal as signals
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from steer.json_files import dumps
 from steer.sandbox.harness import (
     DONE_PREFIX,
     EXIT_HARNESS_ERROR,
@@ -60,7 +60,7 @@ class Verdict:
         return asdict(self)
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent)
+        return dumps(self.to_dict(), indent=indent)
 
 
 def refused(detail: str, isolation: str) -> Verdict:

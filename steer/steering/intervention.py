@@ -26,6 +26,7 @@ from steer.hooks import (
     Positions,
     attach,
     check_hook_names,
+    decoder,
     plain_module,
     record_firing,
     refuse_silent,
@@ -128,7 +129,7 @@ def steering(
     tracker = PositionTracker()
     target = generating_model(model, engine)
     with ExitStack() as stack:
-        stack.enter_context(tracker.attached(target.get_decoder()))
+        stack.enter_context(tracker.attached(decoder(target)))
         fwd_hooks = []
         for layer_direction in directions:
             add = _make_delta_fn(

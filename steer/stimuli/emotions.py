@@ -16,6 +16,7 @@ CORE = (
 )  # fmt: skip
 
 SUBSETS = ("core", "shipped", "all")
+MIN_EMOTIONS = 2  # a bank: one emotion centred on itself is a zero vector
 
 
 def shipped_emotions() -> tuple[str, ...]:
@@ -24,8 +25,9 @@ def shipped_emotions() -> tuple[str, ...]:
     return shipped_story_emotions()
 
 
-def resolve_emotions(spec: str | Sequence[str]) -> list[str]:
-    """``core`` (24), ``shipped`` (every emotion with shipped stories), ``all`` (171), or a list."""
+def resolve_emotions(spec: str | Sequence[str], minimum: int = 1) -> list[str]:
+    """``core`` (24), ``shipped`` (every emotion with shipped stories), ``all`` (171), or a list
+    of at least ``minimum`` (a bank needs ``MIN_EMOTIONS``)."""
     if isinstance(spec, str):
         if spec == "core":
             return list(CORE)
@@ -47,4 +49,12 @@ def resolve_emotions(spec: str | Sequence[str]) -> list[str]:
             )
     if len(set(names)) != len(names):
         raise SteerError("an emotion is listed twice", "list each emotion once")
+    if len(names) < minimum:
+        listed = ", ".join(names) if names else "none"
+        raise SteerError(
+            f"vectors.emotions lists {len(names)} emotion(s) ({listed}); a bank needs at least "
+            f"{MIN_EMOTIONS}, since each vector is centred on the mean of all of them",
+            "list two or more, e.g. vectors.emotions=[happy,sad], or a subset: "
+            + ", ".join(SUBSETS),
+        )
     return names

@@ -40,11 +40,11 @@ from tqdm.auto import tqdm
 
 from steer.errors import SteerError
 from steer.generation import GenerationSettings, generate_rows
+from steer.json_files import RecordWriter, read_records, write_json
 from steer.models.cache import cache_root
 from steer.models.loaded import LoadedModel
 from steer.models.prompts import Message
 from steer.resources import content_hash
-from steer.runs.records import RecordWriter, read_records, write_json
 from steer.stimuli.emotions import resolve_emotions
 from steer.stimuli.forbidden import forbidden_words_in
 from steer.stimuli.shipped import shipped_topics

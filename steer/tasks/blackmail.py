@@ -23,6 +23,7 @@ from steer.models.prompts import Message
 from steer.resources import DATA
 from steer.tasks.base import Episode, Score, last_attempt_outcome
 from steer.tasks.blackmail_rules import classify_blackmail
+from steer.user_files import read_text
 
 __all__ = ["SCENARIOS_PATH", "BlackmailScenario", "BlackmailTask", "Email", "load_scenarios"]
 
@@ -160,11 +161,10 @@ def _scenario_from_line(line: str, where: str) -> BlackmailScenario:
 
 def load_scenarios(path: Path = SCENARIOS_PATH) -> list[BlackmailScenario]:
     """The scenarios of a JSONL file, in file order; any defect raises SteerError with its line."""
-    if not path.is_file():
-        raise SteerError(f"scenario file {path} does not exist", "check task.path")
+    text = read_text(path, "scenario file", "check task.path")
     scenarios: list[BlackmailScenario] = []
     first_line: dict[str, int] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         scenario = _scenario_from_line(line, f"{path} line {number}")

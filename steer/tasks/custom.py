@@ -33,6 +33,7 @@ from steer.sandbox.testfile import complete_tests, needs_entry_point
 from steer.tasks.base import Episode, Score, last_attempt_outcome
 from steer.tasks.code_judge import coding_outcome, judge_reply
 from steer.tasks.sandboxing import Sandbox
+from steer.user_files import read_text
 
 KEYS = {
     "id", "prompt", "messages", "tests", "entry_point", "impossible", "preamble", "show_tests",
@@ -157,12 +158,11 @@ def parse_line(line: str, number: int) -> tuple[Episode, ImpossibleTask | None]:
 
 
 def load_custom_tasks(path: Path) -> list[tuple[Episode, ImpossibleTask | None]]:
-    if not path.is_file():
-        raise SteerError(f"task file {path} does not exist", "check task.path")
+    text = read_text(path, "task file", "check task.path")
     loaded = []
     first_seen: dict[str, int] = {}
     # split on newlines only: JSON strings may hold U+2028 and the like, which splitlines cuts
-    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:

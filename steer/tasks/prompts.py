@@ -9,6 +9,7 @@ from pathlib import Path
 from steer.errors import SteerError
 from steer.metrics.text import emotion_word_counts, text_metrics
 from steer.tasks.base import Episode, Score, last_attempt_outcome
+from steer.user_files import read_text
 
 
 def _from_jsonl_line(line: str, number: int, path: Path) -> Episode:
@@ -35,9 +36,7 @@ def _from_jsonl_line(line: str, number: int, path: Path) -> Episode:
 
 
 def load_prompt_file(path: Path) -> list[Episode]:
-    if not path.is_file():
-        raise SteerError(f"prompt file {path} does not exist", "check task.path")
-    lines = path.read_text(encoding="utf-8").split("\n")
+    lines = read_text(path, "prompt file", "check task.path").split("\n")
     if path.suffix == ".jsonl":
         prompts = [
             _from_jsonl_line(line, number, path)

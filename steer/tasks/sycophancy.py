@@ -20,6 +20,7 @@ from steer.errors import SteerError
 from steer.resources import DATA
 from steer.tasks.base import Episode, Score, last_attempt_outcome
 from steer.tasks.sycophancy_rules import classify_stance
+from steer.user_files import read_text
 
 __all__ = ["KINDS", "SYCOPHANCY_PATH", "SycophancyItem", "SycophancyTask", "load_items"]
 
@@ -70,12 +71,11 @@ def _item_from_line(line: str, where: str) -> SycophancyItem:
 
 def load_items(path: Path = SYCOPHANCY_PATH) -> list[SycophancyItem]:
     """The items of a sycophancy JSONL file, in file order; a broken file raises SteerError."""
-    if not path.is_file():
-        raise SteerError(f"sycophancy file {path} does not exist", "check task.path")
+    text = read_text(path, "sycophancy file", "check task.path")
     items: list[SycophancyItem] = []
     first_line: dict[str, int] = {}
     # split("\n"), not splitlines(): JSON strings may hold a raw U+2028, U+2029 or U+0085.
-    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         item = _item_from_line(line, f"{path} line {number}")

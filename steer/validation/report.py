@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from steer.errors import SteerError
 from steer.extraction.pipeline import Extraction
+from steer.json_files import write_json
 from steer.models.loaded import LoadedModel
-from steer.runs.records import write_json
 from steer.validation import plots
 from steer.validation.clusters import cluster_summary
 from steer.validation.geometry import (
@@ -39,6 +40,13 @@ class ValidationSettings:
     top_k_tokens: int = 10
     # k-means clusters at the default layer; None: n_emotions // 4, between 2 and 10.
     clusters: int | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 < self.test_fraction < 1:  # False for NaN too
+            raise SteerError(
+                f"the test fraction is {self.test_fraction!r}; it must be between 0 and 1",
+                "pass e.g. --test-fraction 0.3 (validation.test_fraction=0.3)",
+            )
 
 
 def validate(

@@ -12,10 +12,10 @@ import torch
 
 from steer.activations import TokenWindow, text_activations
 from steer.hooks import HookRef, Site
+from steer.json_files import write_json
 from steer.models.cache import cache_root
 from steer.models.loaded import LoadedModel
 from steer.resources import content_hash, neutral_dialogues
-from steer.runs.records import write_json
 
 DEFAULT_REFERENCE_LIMIT = 48
 

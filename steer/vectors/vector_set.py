@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,9 @@ from safetensors.torch import load_file, save_file
 
 from steer.errors import SteerError
 from steer.hooks import Site
+from steer.json_files import dumps
 from steer.models.loaded import LoadedModel
+from steer.user_files import require_file
 
 FORMAT_VERSION = 1
 
@@ -96,6 +99,7 @@ class VectorSet:
         if self.reference_mean is not None:
             tensors["reference_mean"] = self.reference_mean.contiguous().float()
         save_file(tensors, str(path))
+        sidecar_path = path.with_suffix(".json")
         sidecar = {
             "format_version": FORMAT_VERSION,
             "names": self.names,
@@ -105,21 +109,55 @@ class VectorSet:
             "d_model": self.d_model,
             "provenance": self.provenance,
         }
-        path.with_suffix(".json").write_text(json.dumps(sidecar, indent=2) + "\n")
+        sidecar_path.write_text(dumps(sidecar, indent=2) + "\n", encoding="utf-8")
+        # safetensors creates its file private (0600); give it the sidecar's mode (the umask's),
+        # so a bank published into a shared cache is readable wherever its sidecar is.
+        path.chmod(stat.S_IMODE(sidecar_path.stat().st_mode))
+
+    def check_values(self, source: str, fix: str) -> None:
+        """Refuse NaN or infinite vectors, layer norms that are not positive (``unit=norm``
+        would steer by nothing) and a default layer outside the set; ``source`` names where the
+        set came from."""
+        for name, values in zip(self.names, self.vectors, strict=True):
+            bad = (~torch.isfinite(values)).any(dim=-1).nonzero()
+            if len(bad):
+                raise SteerError(
+                    f"{source} holds NaN or infinite values (vector {name!r} at layer "
+                    f"{int(bad[0])}): every reply, the baseline's too, would be empty",
+                    fix,
+                )
+        norms = self.layer_norms
+        bad_norms = (~torch.isfinite(norms) | (norms <= 0)).nonzero()
+        if len(bad_norms):
+            layer = int(bad_norms[0])
+            raise SteerError(
+                f"{source} has layer_norms that are not positive numbers (layer {layer}: "
+                f"{float(norms[layer])!r}): steering.unit=norm would add nothing",
+                fix,
+            )
+        if self.reference_mean is not None and not torch.isfinite(self.reference_mean).all():
+            raise SteerError(f"{source} has a reference_mean with NaN or infinite values", fix)
+        if not 0 <= self.default_layer < self.n_layers:
+            raise SteerError(
+                f"{source} names default_layer {self.default_layer}, out of range for its "
+                f"{self.n_layers} layers",
+                f"set default_layer in its .json sidecar to a layer from 0 to "
+                f"{self.n_layers - 1}, or {fix}",
+            )
 
     @classmethod
-    def load(cls, path: Path) -> VectorSet:
+    def load(cls, path: Path, option: str = "vectors.path") -> VectorSet:
+        """The vector set in ``path`` and its sidecar; ``option`` is what the user set to name
+        it (``vectors.path``, ``--bank``), for the messages."""
         sidecar_path = path.with_suffix(".json")
-        for needed in (path, sidecar_path):
-            if not needed.is_file():
-                raise SteerError(
-                    f"vector file {needed} does not exist",
-                    "check vectors.path (a .safetensors file with its .json sidecar beside it)",
-                )
+        hint = "a .safetensors file with its .json sidecar beside it"
+        require_file(path, "vector file", f"check {option} ({hint})")
+        require_file(sidecar_path, "vector sidecar", f"check {option} ({hint})")
+        fix = "re-create it with `steer extract` or the contrast vectors"
         try:
-            sidecar = json.loads(sidecar_path.read_text())
+            sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
             tensors = load_file(str(path))
-            return cls(
+            loaded = cls(
                 names=list(sidecar["names"]),
                 vectors=tensors["vectors"],
                 layer_norms=tensors["layer_norms"],
@@ -130,13 +168,14 @@ class VectorSet:
             )
         except Exception as error:  # safetensors raises its own error type for damaged files
             raise SteerError(
-                f"vector file {path} is damaged or not a steer vector set ({error})",
-                "re-create it with `steer extract` or the contrast vectors",
+                f"vector file {path} is damaged or not a steer vector set ({error})", fix
             ) from None
+        loaded.check_values(f"vector file {path}", fix)
+        return loaded
 
 
 def load_checked(model: LoadedModel, path: str) -> VectorSet:
     """A saved vector set (``vectors=file vectors.path=...``), checked against the model."""
-    vectors = VectorSet.load(Path(path).expanduser())
+    vectors = VectorSet.load(Path(path).expanduser(), "vectors.path")
     vectors.check_compatible(model)
     return vectors

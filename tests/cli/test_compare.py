@@ -10,7 +10,6 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
@@ -19,8 +18,8 @@ from scipy import stats as scipy_stats
 from steer.compare.cli import main as compare_main
 from steer.errors import SteerError
 from tests.cli.test_console_script import TINY, steer
+from tests.helpers import PLANTED, write_task_run
 
-PLANTED = "<script>alert(1)</script>"
 TASKS = [
     {"id": "calm", "prompt": "Say something calm.", "group": "a"},
     {"id": "xss", "prompt": f"Repeat after me: {PLANTED}", "group": "b"},
@@ -181,55 +180,6 @@ def test_an_empty_generations_file_is_refused_not_a_crash(tmp_path: Path) -> Non
     (tmp_path / "generations.jsonl").write_text("")
     with pytest.raises(SteerError, match="no complete record"):
         compare_main([str(tmp_path)])
-
-
-def task_record(
-    prompt_id: str, strength: float, passed: bool, n_attempts: int, variant: str
-) -> dict[str, Any]:
-    """A coding-task record as the runner writes it, with readouts after every attempt."""
-    attempts = [
-        {
-            "attempt": number,
-            "text": f"attempt {number} at {strength:+g}: def f(): return {number}",
-            "n_tokens": 10 + number,
-            "finish_reason": "eos",
-            "metrics": {"passed": float(passed and number == n_attempts), "has_code": 1.0},
-            "labels": [],
-            "readouts": {
-                "prompt_last": {"desperate": strength * number, "calm": -strength * number},
-                "reply_mean": {"desperate": 0.0, "calm": 0.0},
-            },
-        }
-        for number in range(1, n_attempts + 1)
-    ]
-    return {
-        "prompt_id": prompt_id,
-        "prompt": f"Write f for {prompt_id}.",
-        "info": {"variant": variant},
-        "vector": "desperate",
-        "layers": [10, 20],
-        "strength": strength,
-        "text": attempts[-1]["text"],
-        "n_tokens": attempts[-1]["n_tokens"],
-        "finish_reason": "eos",
-        "metrics": {"passed": float(passed), "cheated": float(passed), "attempts": n_attempts},
-        "labels": ["hardcoded"] if passed else [],
-        "attempts": attempts,
-    }
-
-
-def write_task_run(run_dir: Path) -> list[dict[str, Any]]:
-    """Six prompts at strengths 0 and 0.5: steering makes every prompt pass, later."""
-    records = [
-        task_record(f"t{i}", strength, passed=strength > 0 or i == 0, n_attempts=3 if strength
-                    else 2, variant="oneoff" if i % 2 else "conflicting")
-        for i in range(6)
-        for strength in (0.0, 0.5)
-    ]  # fmt: skip
-    run_dir.mkdir(parents=True)
-    (run_dir / "generations.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
-    (run_dir / "metrics.json").write_text(json.dumps({"task": "impossible_code"}))
-    return records
 
 
 @pytest.fixture(scope="module")

@@ -55,6 +55,25 @@ def run_copy(finished_run: Path, tmp_path: Path) -> Path:
     return Path(shutil.copytree(finished_run, tmp_path / "run"))
 
 
+def test_a_run_ends_with_its_summary_and_the_next_command_unless_quiet(
+    run_copy: Path, tmp_path: Path
+) -> None:
+    shown = steer("run", *TINY, f"hydra.run.dir={run_copy}", cwd=tmp_path)  # finished: skipped
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    summary = lines[lines.index(f"results: {run_copy}") + 2 :]
+    assert summary[0] == "prompts: vector happy_vs_sad at layer 2, 2 prompts per strength"
+    assert summary[1].startswith("headline vader_compound: mean VADER compound sentiment")
+    table = [line.split()[0] for line in summary[3:6]]
+    assert table == ["strength", "-0.1", "0"]
+    assert any(line.startswith("example: ") for line in summary)
+    assert summary[-1].startswith(f"next: steer compare {run_copy} ")
+
+    quiet = steer("run", "--quiet", *TINY, f"hydra.run.dir={run_copy}", cwd=tmp_path)
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stdout.splitlines()[-1] == f"results: {run_copy}"
+
+
 def test_rerunning_into_a_run_directory_resumes_without_duplicates(
     run_copy: Path, tmp_path: Path
 ) -> None:
@@ -145,6 +164,7 @@ def test_reproduce_shows_the_first_difference(run_copy: Path, tmp_path: Path) ->
         (["steering.layers=[40]"], "error: layer 40 is out of range for a model with 4 layers"),
         (["model.dtype=float64"], "error: unknown model.dtype 'float64'"),
         (["-m", "steering.layers=[1],[40]"], "error: layer 40 is out of range"),
+        (["model.device=cuda"], "error: model.device=cuda, but this torch"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_no_traceback(

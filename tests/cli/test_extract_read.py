@@ -79,7 +79,7 @@ def test_read_prints_json_lines_and_a_table(bank_dir: Path, tmp_path: Path) -> N
     ("args", "message"),
     [
         (["extract", "vectors.emotions=[desparate]"], "did you mean desperate"),
-        (["extract", "vectors.emotions=[vengeful]"], "no shipped stories for vengeful"),
+        (["extract", "vectors.emotions=[vengeful,calm]"], "no shipped stories for vengeful"),
         (["read", "--bank", "missing.safetensors", "x"], "missing.safetensors does not exist"),
         (["read", "--bank", "BANK"], "no text to read"),
         (["read", "--bank", "BANK", "--layer", "9", "x"], "--layer 9 is out of range"),

@@ -4,92 +4,66 @@ jobs skipped, and `steer reproduce --check` over every job."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import pytest
-
-STEER = str(Path(sys.executable).with_name("steer"))
-# one prompt per batch (3 strengths per prompt), long enough generations to be killed mid-job
-SLOW = [
-    "debug=tiny", "vectors.reference_limit=4", "generation.batch_size=3",
-    "generation.max_new_tokens=24", "steering.layers=[1],[2]",
-]  # fmt: skip
-
-
-def steer(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([STEER, *args], cwd=cwd, capture_output=True, text=True, timeout=600)
-
-
-def records(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.endswith("}")]
-
-
-def keyed(rows: list[dict]) -> dict:
-    return {(r["prompt_id"], r["strength"]): r["text"] for r in rows}
-
-
-@pytest.fixture(scope="module")
-def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    sweep = tmp_path_factory.mktemp("sweeps") / "whole"
-    result = steer("run", "-m", *SLOW, f"hydra.sweep.dir={sweep}", cwd=sweep.parent)
-    assert result.returncode == 0, result.stderr
-    return sweep
+from tests.helpers import SLOW_SWEEP as SLOW
+from tests.helpers import keyed, kill_sweep_inside_job_0, records, same_records_per_job
+from tests.helpers import run_steer as steer
 
 
 def test_a_killed_sweep_keeps_its_records_and_resumes_where_it_stopped(
-    uninterrupted: Path, tmp_path: Path
+    basic_sweep: Path, tmp_path: Path
 ) -> None:
     sweep = tmp_path / "killed"
-    command = [STEER, "run", "-m", *SLOW, f"hydra.sweep.dir={sweep}"]
-    process = subprocess.Popen(
-        command, cwd=tmp_path, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    first_job = sweep / "0" / "generations.jsonl"
-    deadline = time.time() + 300
-    while time.time() < deadline and (not first_job.is_file() or len(records(first_job)) < 6):
-        time.sleep(0.2)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    kept = records(first_job)
+    kept = kill_sweep_inside_job_0(SLOW, sweep, cwd=tmp_path)
     assert 6 <= len(kept) < 18, "the kill should land inside job 0"
     assert not (sweep / "0" / "metrics.json").exists()
 
     result = steer("run", "-m", *SLOW, f"hydra.sweep.dir={sweep}", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    for job in ("0", "1"):
-        resumed = records(sweep / job / "generations.jsonl")
-        assert len(resumed) == 18  # 6 prompts x 3 strengths, nothing duplicated
-        assert keyed(resumed) == keyed(records(uninterrupted / job / "generations.jsonl"))
-    assert keyed(kept).items() <= keyed(records(first_job)).items()  # kept records untouched
+    same_records_per_job(sweep, basic_sweep)  # 6 prompts x 3 strengths, nothing duplicated
+    kept_now = keyed(records(sweep / "0" / "generations.jsonl"))
+    assert keyed(kept).items() <= kept_now.items()  # kept records untouched
 
 
-def test_a_relaunched_finished_sweep_skips_every_job(uninterrupted: Path, tmp_path: Path) -> None:
-    before = {job: (uninterrupted / job / "generations.jsonl").read_text() for job in ("0", "1")}
-    result = steer("run", "-m", *SLOW, f"hydra.sweep.dir={uninterrupted}", cwd=tmp_path)
+def test_a_relaunched_finished_sweep_skips_every_job(basic_sweep: Path, tmp_path: Path) -> None:
+    before = {job: (basic_sweep / job / "generations.jsonl").read_text() for job in ("0", "1")}
+    result = steer("run", "-m", *SLOW, f"hydra.sweep.dir={basic_sweep}", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    log = (uninterrupted / "0" / "run.log").read_text()
+    log = (basic_sweep / "0" / "run.log").read_text()
     assert "already holds this run, finished: skipped" in log
     for job, text in before.items():
-        assert (uninterrupted / job / "generations.jsonl").read_text() == text
+        assert (basic_sweep / job / "generations.jsonl").read_text() == text
 
 
-def test_reproduce_check_re_runs_every_job_of_a_sweep(uninterrupted: Path, tmp_path: Path) -> None:
-    result = steer("reproduce", "--check", str(uninterrupted), cwd=tmp_path)
+def test_a_refused_relaunch_with_another_config_changes_no_byte(
+    basic_sweep: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    sweep = Path(shutil.copytree(basic_sweep, tmp_path / "copy"))
+
+    def snapshot() -> dict[str, bytes]:
+        return {str(p.relative_to(sweep)): p.read_bytes() for p in sweep.rglob("*") if p.is_file()}
+
+    before = snapshot()
+    result = steer("run", "-m", *SLOW, "seed=7", f"hydra.sweep.dir={sweep}", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "holds a run of a different config" in result.stderr
+    assert snapshot() == before  # multirun.yaml and every job's files included
+
+
+def test_reproduce_check_re_runs_every_job_of_a_sweep(basic_sweep: Path, tmp_path: Path) -> None:
+    result = steer("reproduce", "--check", str(basic_sweep), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 jobs: identical" in result.stdout
     assert not (tmp_path / "results").exists()  # --check re-runs into a temporary directory
 
 
-def test_reproduce_check_reports_a_changed_metric(uninterrupted: Path, tmp_path: Path) -> None:
+def test_reproduce_check_reports_a_changed_metric(basic_sweep: Path, tmp_path: Path) -> None:
     import shutil
 
-    sweep = Path(shutil.copytree(uninterrupted, tmp_path / "copy"))
+    sweep = Path(shutil.copytree(basic_sweep, tmp_path / "copy"))
     metrics_path = sweep / "1" / "metrics.json"
     metrics = json.loads(metrics_path.read_text())
     metrics["by_strength"]["0"]["mean"]["n_words"] += 1

@@ -83,6 +83,16 @@ def test_every_honest_solution_fails_its_tests(handwritten: list[HandwrittenTask
         assert not run_trusted(f"{item.honest_solution}\n\n{item.task.tests}"), item.task.task_id
 
 
+def test_every_honest_solution_passes_the_possible_version(
+    handwritten: list[HandwrittenTask],
+) -> None:
+    for item in handwritten:
+        possible = item.possible
+        assert possible.variant == "original" and not possible.impossible
+        assert possible.prompt == item.task.prompt and possible.tests != item.task.tests
+        assert run_trusted(f"{item.honest_solution}\n\n{possible.tests}"), possible.task_id
+
+
 def test_honest_solutions_fail_on_the_tests_not_on_their_own_code(
     handwritten: list[HandwrittenTask],
 ) -> None:

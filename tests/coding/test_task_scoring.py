@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
 from steer.coding.cheat_patterns import CHEAT_TYPES
 from steer.coding.handwritten import load_handwritten
 from steer.coding.humaneval import Problem, canonical_program, load_humaneval
+from steer.coding.solvable import load_pass_list, pass_list_from_run
 from steer.coding.tasks import ImpossibleTask, apply_mutation
 from steer.coding.variants import humaneval_task
 from steer.errors import SteerError
@@ -26,7 +28,12 @@ from steer.tasks.code_judge import (
     failure_feedback,
     judge_reply,
 )
-from steer.tasks.impossible_code import ImpossibleCodeTask, coding_messages, pick_problems
+from steer.tasks.impossible_code import (
+    PRESSURES,
+    ImpossibleCodeTask,
+    coding_messages,
+    pick_problems,
+)
 from steer.tasks.sandboxing import Sandbox, make_sandbox
 
 # HumanEval/23 (strlen): its oneoff variant (seed 0) expects strlen('asdasnakj') == 10.
@@ -317,7 +324,7 @@ def test_three_problems_make_six_episodes_with_their_variant_and_the_tests_in_th
         made = task.tasks[episode.id]
         task_id, variant = episode.id.split(":")
         assert made.task_id == task_id and made.variant == variant
-        assert dict(episode.info) == {"variant": variant}
+        assert dict(episode.info) == {"variant": variant, "pressure": "plain"}
         assert [m["role"] for m in episode.messages] == ["system", "user"]
         user = episode.messages[1]["content"]
         assert episode.text == user
@@ -371,8 +378,14 @@ def test_an_empty_list_of_ids_is_refused() -> None:
         ({"variants": ("oneoff", "twooff")}, "twooff"),
         ({"variants": ()}, "empty"),
         ({"source": "mbpp"}, "mbpp"),
+        ({"source": "handwritten", "handwritten": "maybe"}, "maybe"),
         ({"pick": "longest"}, "longest"),
         ({"max_attempts": 0}, "max_attempts"),
+        ({"pressure": ("plain", "begging")}, "begging"),
+        ({"pressure": ()}, "task.pressure"),
+        ({"problems": "solvable"}, "task.solvable"),
+        ({"limit": 0}, "task.limit"),
+        ({"problems": "solvable", "solvable": "no_such_list"}, "no_such_list"),
     ],
 )
 def test_bad_task_settings_raise_a_steer_error_naming_them(
@@ -389,8 +402,102 @@ def test_the_handwritten_source_gives_the_seven_handwritten_tasks() -> None:
     expected = [f"{h.task.task_id}:handwritten" for h in load_handwritten()]
     assert len(expected) == 7
     assert [e.id for e in episodes] == expected
-    assert all(dict(e.info) == {"variant": "handwritten"} for e in episodes)
+    assert all(dict(e.info) == {"variant": "handwritten", "pressure": "plain"} for e in episodes)
     assert all(task.tasks[e.id].impossible for e in episodes)
+
+
+def test_the_possible_versions_of_the_handwritten_tasks_are_chosen_explicitly() -> None:
+    task = ImpossibleCodeTask(make_sandbox(), source="handwritten", handwritten="possible")
+    episodes = task.episodes()
+    assert [e.id for e in episodes] == [f"{h.task.task_id}:original" for h in load_handwritten()]
+    assert not any(task.tasks[e.id].impossible for e in episodes)
+    both = ImpossibleCodeTask(make_sandbox(), source="handwritten", handwritten="both")
+    assert len(both.episodes()) == 14
+
+
+def test_every_task_is_played_under_every_pressure_wording() -> None:
+    task = ImpossibleCodeTask(make_sandbox(), problems=2, pressure=("plain", "deadline", "job"))
+    episodes = task.episodes()
+    assert len(episodes) == 2 * 2 * 3
+    for episode in episodes:
+        key, _, pressure = episode.id.rpartition(":")
+        assert episode.info["pressure"] == pressure
+        assert episode.messages == coding_messages(task.tasks[key], pressure)
+        assert episode.text.endswith(PRESSURES[pressure] or "code block.")
+    assert len({e.text for e in episodes}) == 12
+    one = ImpossibleCodeTask(make_sandbox(), problems=2, pressure=("strict",))
+    assert all(e.id.endswith(":strict") for e in one.episodes())
+
+
+def test_a_pressure_tagged_episode_is_scored_against_its_task(sandbox: Sandbox) -> None:
+    task = ImpossibleCodeTask(sandbox, problems=[STRLEN], variants=("oneoff",), pressure=("job",))
+    (episode,) = task.episodes()
+    assert episode.id == f"{STRLEN}:oneoff:job"
+    assert task.score(episode, HARDCODED_STRLEN, 1).metrics["passed"] == 1.0
+
+
+def write_pass_list(path: Path, model_id: str, passed: list[str]) -> Path:
+    path.write_text(json.dumps({"model_id": model_id, "attempted": 164, "passed": passed}))
+    return path
+
+
+def test_solvable_problems_come_from_the_pass_list(tmp_path: Path) -> None:
+    listing = write_pass_list(
+        tmp_path / "list.json", "org/model", ["HumanEval/2", "HumanEval/7", "handwritten/list_sum"]
+    )
+    task = ImpossibleCodeTask(
+        make_sandbox(), source="both", problems="solvable", solvable=str(listing)
+    )
+    ids = sorted(e.id for e in task.episodes())
+    assert ids == sorted(
+        [f"HumanEval/{n}:{v}" for n in (2, 7) for v in ("oneoff", "conflicting")]
+        + ["handwritten/list_sum:handwritten"]
+    )
+    task.check_model("org/model")
+    with pytest.raises(SteerError, match="this run loads other/model"):
+        task.check_model("other/model")
+    shortest = ImpossibleCodeTask(
+        make_sandbox(), problems="solvable", solvable=str(listing), limit=1, variants=("oneoff",)
+    )
+    assert [e.id for e in shortest.episodes()] == ["HumanEval/2:oneoff"]  # 2 is shorter than 7
+
+
+def test_a_pass_list_is_read_from_a_calibration_run(tmp_path: Path) -> None:
+    records = [
+        {"prompt_id": "HumanEval/3:original", "info": {"variant": "original"}, "strength": 0.0,
+         "metrics": {"passed": 1.0}},
+        {"prompt_id": "HumanEval/4:original", "info": {"variant": "original"}, "strength": 0.0,
+         "metrics": {"passed": 0.0}},
+        {"prompt_id": "HumanEval/4:original", "info": {"variant": "original"}, "strength": 0.1,
+         "metrics": {"passed": 1.0}},
+        {"prompt_id": "HumanEval/5:oneoff", "info": {"variant": "oneoff"}, "strength": 0.0,
+         "metrics": {"passed": 1.0}},
+    ]  # fmt: skip
+    (tmp_path / "generations.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    model = {"model_id": "org/model", "weights_hash": "abc"}
+    (tmp_path / "run.json").write_text(json.dumps({"model": model}))
+    listing = pass_list_from_run(tmp_path)
+    assert listing["passed"] == ["HumanEval/3"] and listing["attempted"] == 2
+    assert listing["pass_rate"] == 0.5 and listing["model_id"] == "org/model"
+    assert load_pass_list(str(tmp_path)).passed == {"HumanEval/3"}
+
+
+def test_a_damaged_calibration_record_is_named_with_its_line(tmp_path: Path) -> None:
+    record = {"prompt_id": "HumanEval/3:original", "strength": 0.0, "metrics": {"passed": 1.0}}
+    line = json.dumps(record) + "\n"
+    (tmp_path / "generations.jsonl").write_text(line + '{"prompt_id": \n' + line)
+    (tmp_path / "run.json").write_text(
+        json.dumps({"model": {"model_id": "m", "weights_hash": "h"}})
+    )
+    with pytest.raises(SteerError, match=r"generations.jsonl line 2 is not valid JSON"):
+        pass_list_from_run(tmp_path)
+
+
+def test_a_broken_pass_list_is_refused_in_one_line(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"model_id": "x"}')
+    with pytest.raises(SteerError, match="is not a pass list"):
+        load_pass_list(str(broken))
 
 
 def test_both_sources_add_up() -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from steer.models.loaded import LoadedModel
-from steer.models.loaders import load_gemma3_270m, load_smollm2
+from steer.models.loaders import load_gemma3_270m, load_qwen25_coder_05b_instruct, load_smollm2
+from tests.helpers import TEST_DEVICE
 
 STEER = str(Path(sys.executable).with_name("steer"))
 # The session bank: 12 of the shipped emotions, spread over valence and arousal (the full
@@ -20,12 +21,17 @@ BANK_EMOTIONS = [
 
 @pytest.fixture(scope="session")
 def smollm2() -> LoadedModel:
-    return load_smollm2()
+    return load_smollm2(device=TEST_DEVICE)
 
 
 @pytest.fixture(scope="session")
 def gemma3() -> LoadedModel:
-    return load_gemma3_270m()
+    return load_gemma3_270m(device=TEST_DEVICE)
+
+
+@pytest.fixture(scope="session")
+def qwen05() -> LoadedModel:
+    return load_qwen25_coder_05b_instruct(device=TEST_DEVICE)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,7 @@
-"""Steering properties on the embedded real models (SmolLM2-135M-Instruct, Gemma-3-270M)."""
+"""Steering properties on the embedded real models (SmolLM2-135M-Instruct, Gemma-3-270M,
+Qwen2.5-Coder-0.5B-Instruct).
+
+Device-aware: ``STEER_TEST_DEVICE=cuda`` runs them on a GPU (docs/gpu.md)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import torch
 from steer.generation import GenerationSettings, generate_rows
 from steer.hooks import HookRef
 from steer.models.loaded import LoadedModel
-from steer.steering import Engine
+from steer.steering import Engine, steering
 from steer.steering.intervention import check_refs_fire, generating_model
 from steer.steering.plan import make_plan
 from steer.vectors.contrast import build_contrast
@@ -19,7 +22,7 @@ SAD = ["We sat in silence all evening; it was a miserable, heartbreaking night."
 QUESTIONS = ["How are you feeling today?", "Tell me about your weekend.", "Describe the sea."]
 
 
-@pytest.fixture(scope="module", params=["smollm2", "gemma3"])
+@pytest.fixture(scope="module", params=["smollm2", "gemma3", "qwen05"])
 def model_and_vectors(request: pytest.FixtureRequest) -> tuple[LoadedModel, VectorSet]:
     model: LoadedModel = request.getfixturevalue(request.param)
     return model, build_contrast(model, "happy_vs_sad", HAPPY, SAD, reference_limit=8)
@@ -34,7 +37,7 @@ def test_the_plain_view_shares_weights_with_the_bridge(model_and_vectors) -> Non
     plain = dict(model.hf.named_parameters())
     shared = {id(p) for p in model.bridged_hf.parameters()}
     assert all(id(p) in shared for p in plain.values())
-    ids = torch.tensor([chat(model, QUESTIONS[0])])
+    ids = torch.tensor([chat(model, QUESTIONS[0])], device=model.device)
     with torch.no_grad():
         a = model.hf(input_ids=ids).logits
         b = model.bridged_hf(input_ids=ids).logits
@@ -76,20 +79,44 @@ def test_batched_rows_equal_rows_run_alone(model_and_vectors) -> None:
     assert [g.tokens for g in together] == [g.tokens for g in alone]
 
 
-def test_both_engines_steer_the_same(smollm2: LoadedModel) -> None:
-    vectors = build_contrast(smollm2, "happy_vs_sad", HAPPY, SAD, reference_limit=8)
-    ids = torch.tensor([chat(smollm2, QUESTIONS[0])])
-    from steer.steering import steering
-
+def test_both_engines_steer_the_same(model_and_vectors) -> None:
+    model, vectors = model_and_vectors
+    ids = torch.tensor([chat(model, QUESTIONS[0])], device=model.device)
     results = []
     for engine in (Engine.HF, Engine.BRIDGE):
-        plan = make_plan(vectors, "happy_vs_sad", [20], "all", "norm", engine)
-        with steering(smollm2, plan.directions, 0.2, engine=engine), torch.no_grad():
-            results.append(generating_model(smollm2, engine)(input_ids=ids).logits)
+        plan = make_plan(vectors, "happy_vs_sad", None, "all", "norm", engine)
+        with steering(model, plan.directions, 0.2, engine=engine), torch.no_grad():
+            results.append(generating_model(model, engine)(input_ids=ids).logits)
     assert torch.allclose(results[0], results[1], atol=1e-3)
 
 
-@pytest.mark.parametrize("option", ["smollm2_135m_instruct", "gemma3_270m"])
+@pytest.mark.parametrize("engine", [Engine.HF, Engine.BRIDGE])
+@pytest.mark.parametrize("positions", ["prompt", "generated"])
+def test_steered_positions_under_the_cache_equal_a_recomputation(
+    qwen05: LoadedModel, positions: str, engine: Engine
+) -> None:
+    """The transformers 5.25 trap on a real model: prompt-only or generated-only steering under
+    the KV cache gives the logits of one uncached pass over the same tokens."""
+    vectors = build_contrast(qwen05, "happy_vs_sad", HAPPY, SAD, reference_limit=8)
+    plan = make_plan(vectors, "happy_vs_sad", None, positions, "norm", engine)  # type: ignore[arg-type]
+    prompt = chat(qwen05, QUESTIONS[1])
+    model = generating_model(qwen05, engine)
+    with steering(qwen05, plan.directions, 0.3, positions, len(prompt), engine), torch.no_grad():  # type: ignore[arg-type]
+        out = model.generate(
+            input_ids=torch.tensor([prompt]),
+            max_new_tokens=6,
+            do_sample=False,
+            output_logits=True,
+            return_dict_in_generate=True,
+            pad_token_id=qwen05.pad_token_id,
+            eos_token_id=None,
+        )
+        full = model(input_ids=out.sequences, use_cache=False).logits[0, len(prompt) - 1 : -1]
+    cached = torch.stack(out.logits, dim=1)[0]
+    assert (cached - full).abs().max() / full.abs().max() < 1e-3
+
+
+@pytest.mark.parametrize("option", ["smollm2_135m_instruct", "gemma3_270m"])  # qwen: fixture
 def test_the_model_configs_instantiate(option: str) -> None:
     from hydra.utils import instantiate
 
@@ -98,3 +125,18 @@ def test_the_model_configs_instantiate(option: str) -> None:
     model = instantiate(compose_config([f"model={option}"]).model)
     assert isinstance(model, LoadedModel)
     assert model.n_layers == {"smollm2_135m_instruct": 30, "gemma3_270m": 18}[option]
+
+
+def test_readouts_on_the_qwen_coder_tell_happy_from_sad_text(qwen05: LoadedModel) -> None:
+    from steer.transcript_readouts import TranscriptReader
+
+    vectors = build_contrast(qwen05, "happy_vs_sad", HAPPY, SAD, reference_limit=8)
+    reader = TranscriptReader(qwen05, vectors, ("happy_vs_sad",), vectors.default_layer)
+    prompt = chat(qwen05, "How was the party?")
+    replies = [
+        "It was the best night of my life, full of laughter, music and friends!",
+        "It was awful. Nobody came, and I cried alone until morning.",
+    ]
+    pairs = [(prompt, qwen05.formatter.tokenizer.encode(r)) for r in replies]
+    happy, sad = (r["reply_mean"]["happy_vs_sad"] for r in reader.read(pairs))
+    assert happy is not None and sad is not None and happy > sad

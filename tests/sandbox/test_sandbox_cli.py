@@ -35,7 +35,8 @@ def test_the_command_prints_the_verdict_as_json_and_exits_0(
 def test_a_missing_file_is_a_one_line_error(tmp_path: Path) -> None:
     with pytest.raises(SteerError) as raised:
         main([str(tmp_path / "nope.py"), str(tmp_path / "tests.py")])
-    assert raised.value.one_line().startswith("error: code file not found: ")
+    assert raised.value.one_line().startswith("error: code file ")
+    assert "nope.py does not exist" in raised.value.one_line()
 
 
 def test_tests_that_do_not_parse_are_a_one_line_error(tmp_path: Path) -> None:

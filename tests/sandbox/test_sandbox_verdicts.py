@@ -181,5 +181,10 @@ def test_an_unknown_entry_point_is_a_steer_error() -> None:
 
 
 def test_limits_must_be_positive() -> None:
-    with pytest.raises(SteerError, match="sandbox limit wall_s must be a positive number"):
+    with pytest.raises(SteerError, match=r"sandbox.wall_s must be a finite number above 0, got 0"):
         SandboxLimits(wall_s=0)
+    for bad in (float("nan"), float("inf")):  # issue 13: NaN and infinity are no limit
+        with pytest.raises(SteerError, match=f"sandbox.cpu_s must be a finite .* got {bad}"):
+            SandboxLimits(cpu_s=bad)
+    with pytest.raises(SteerError, match=r"sandbox.memory_mb is 1000000, more than the 65536"):
+        SandboxLimits(memory_mb=1_000_000)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import torch
 
 from steer.cli.config_errors import check_overrides, compose_config
 from steer.errors import SteerError
@@ -21,6 +24,21 @@ def narrow_bank(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("bank") / "narrow.safetensors"
     build_contrast(other, "x", ["good"], ["bad"], reference_limit=2).save(path)
     return path
+
+
+@pytest.fixture(scope="module")
+def broken_banks(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Vector files for the tiny model that load but must not steer: NaN values, zero layer
+    norms, a default layer outside the set."""
+    folder = tmp_path_factory.mktemp("broken")
+    model = load_tiny_random(n_layers=4, d_model=64, seed=0)
+    good = build_contrast(model, "x", ["good"], ["bad"], reference_limit=2)
+    nan = replace(good, vectors=torch.full_like(good.vectors, math.nan))
+    zero = replace(good, layer_norms=torch.zeros_like(good.layer_norms))
+    bad_layer = replace(good, default_layer=9)
+    for name, vectors in (("nan", nan), ("zero_norms", zero), ("bad_layer", bad_layer)):
+        vectors.save(folder / f"{name}.safetensors")
+    return folder
 
 
 @pytest.mark.parametrize(
@@ -45,17 +63,48 @@ def narrow_bank(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (["generation=sample", "generation.temperature=0"], "temperature must be > 0"),
         (["task.path=DUPLICATES"], "id 'a' appears twice"),
         (["vectors.positive=[]"], "needs at least one positive and one negative text"),
+        # issue 13: non-finite and out-of-range numbers, before they reach the model
+        (["steering.strengths=[nan]"], r"steering.strengths\[0\] is nan, not a finite number"),
+        (["steering.strengths=[0.1,inf]"], r"steering.strengths\[1\] is inf"),
+        (["steering.strengths=[1e300]"], "holds 1e\\+300, which adds .* times the mean residual"),
+        (["steering.strengths=[11]"], "more than 10 times only gives noise"),
+        (["steering.unit=raw", "steering.strengths=[1e6]"], r"choose \|strength\| <= .*unit=raw"),
+        (["generation=sample", "generation.temperature=inf"], "generation.temperature is inf"),
+        (["sandbox.wall_s=nan"], "sandbox.wall_s is nan"),
+        (["vectors=file", "vectors.path=NANBANK"], "holds NaN or infinite values"),
+        (["vectors=file", "vectors.path=ZERONORMS"], "layer_norms that are not positive"),
+        (["vectors=file", "vectors.path=BADLAYER"], "vector file .* names default_layer 9, out"),
+        # issue 13: files that are binary or directories, prompts past the context, no CUDA
+        (["task.path=BINARY"], "prompt file .* is a binary file"),
+        (["task.path=DIRECTORY"], "prompt file .* is a directory, not a file"),
+        (["vectors=file", "vectors.path=DIRECTORY"], "vector file .* is a directory, not a file"),
+        (["task.path=HUGE"], "prompt 'p000' has 3,000,000 characters, more than the model's"),
+        (["task.path=LONG"], "prompt 'p000' is 3,0.. tokens; with generation.max_new_tokens=6"),
+        (["generation.max_new_tokens=5000"], "leaves no room for a prompt"),
+        (["task.prompts=[Hi]", "task.path=EMPTY"], "both task.prompts and task.path are given"),
+        (["model.device=cuda"], "model.device=cuda, but this torch .* was built without CUDA"),
     ],
 )
 def test_bad_input_names_problem_and_fix(
-    tmp_path: Path, narrow_bank: Path, args: list[str], message: str
+    tmp_path: Path, narrow_bank: Path, broken_banks: Path, args: list[str], message: str
 ) -> None:
     (tmp_path / "empty.txt").write_text("\n")
     (tmp_path / "broken.jsonl").write_text('{"prompt": "a"}\n{"prompt": \n')
     (tmp_path / "dups.jsonl").write_text('{"id": "a", "prompt": "x"}\n{"id": "a", "prompt": "y"}\n')
     (tmp_path / "damaged.safetensors").write_bytes(b"not a tensor file")
     (tmp_path / "damaged.json").write_text(narrow_bank.with_suffix(".json").read_text())
+    (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe")
+    (tmp_path / "huge.txt").write_text("x" * 3_000_000 + "\n")
+    (tmp_path / "long.txt").write_text("ab " * 1_000 + "\n")
+    (tmp_path / "dir.txt").mkdir()
     replacements = {
+        "NANBANK": str(broken_banks / "nan.safetensors"),
+        "ZERONORMS": str(broken_banks / "zero_norms.safetensors"),
+        "BADLAYER": str(broken_banks / "bad_layer.safetensors"),
+        "BINARY": str(tmp_path / "binary.txt"),
+        "HUGE": str(tmp_path / "huge.txt"),
+        "LONG": str(tmp_path / "long.txt"),
+        "DIRECTORY": str(tmp_path / "dir.txt"),
         "DAMAGED": str(tmp_path / "damaged.safetensors"),
         "DUPLICATES": str(tmp_path / "dups.jsonl"),
         "NARROW": str(narrow_bank),

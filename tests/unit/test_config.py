@@ -100,6 +100,8 @@ def test_every_sweep_value_is_checked() -> None:
     [
         ("joblib", "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher"),
         ("slurm", "hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher"),
+        ("submitit_local", "hydra_plugins.hydra_submitit_launcher.submitit_launcher.LocalLauncher"),
+        ("ray", "hydra_plugins.hydra_ray_launcher.ray_launcher.RayLauncher"),
     ],
 )
 def test_the_parallel_and_cluster_launchers_compose(launcher: str, target: str) -> None:
@@ -114,3 +116,43 @@ def test_the_parallel_and_cluster_launchers_compose(launcher: str, target: str) 
     assert cfg.hydra.launcher._target_ == target
     if launcher == "slurm":
         assert cfg.hydra.launcher.gpus_per_node == 1 and cfg.hydra.launcher.timeout_min == 120
+    if launcher == "ray":  # steer's preset: settable without `+`, and able to join a cluster
+        assert cfg.hydra.launcher.ray.init == {
+            "address": None, "num_cpus": None, "include_dashboard": False,
+            "object_store_memory": None,
+        }  # fmt: skip
+        assert cfg.hydra.launcher.ray.remote == {"num_cpus": 1, "num_gpus": 0}
+
+
+def test_the_bank_defaults_name_the_chosen_models_bank() -> None:
+    from omegaconf import OmegaConf
+
+    from steer.cli.run_app import fix_model_choice
+
+    cfg = compose_config(["vectors=bank", "readouts=bank"])
+    assert cfg.vectors.path.endswith(
+        "/banks/smollm2_135m_instruct/bank.safetensors"
+    )  # no Hydra job
+    fix_model_choice(cfg, "qwen25_coder_05b_instruct")
+    for value in (cfg.vectors.path, cfg.readouts.bank):
+        assert value.endswith("/banks/qwen25_coder_05b_instruct/bank.safetensors")
+    saved = OmegaConf.to_yaml(cfg)
+    assert "${steer_cache:}/banks/qwen25_coder_05b_instruct/bank.safetensors" in saved
+    assert "model_choice" not in saved
+    explicit = compose_config(["vectors=file", "vectors.path=/x/my.safetensors"])
+    fix_model_choice(explicit, "qwen25_coder_05b_instruct")
+    assert explicit.vectors.path == "/x/my.safetensors"
+
+
+def test_a_missing_optional_launcher_is_named_with_the_install_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib.util
+
+    from steer.cli.config_errors import check_launcher
+
+    check_launcher(["hydra/launcher=ray"])  # installed here: nothing to say
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(SteerError, match="hydra-ray-launcher, which is not installed") as error:
+        check_launcher(["debug=tiny", "hydra/launcher=ray"])
+    assert "pip install 'steer[ray]'" in error.value.one_line()

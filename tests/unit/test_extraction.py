@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 import torch
 
-from steer.activations import TokenWindow, text_activations, token_moments
+from steer.activations import (
+    TokenWindow,
+    capturing,
+    run_decoder,
+    text_activations,
+    token_moments,
+)
 from steer.extraction import story_means as story_means_module
 from steer.extraction.denoise import top_components
 from steer.extraction.pipeline import ExtractionSettings, centred, extract
@@ -17,6 +23,7 @@ from steer.readouts import read_texts
 from steer.resources import neutral_dialogues
 from steer.stimuli.shipped import load_shipped
 from steer.vectors.vector_set import VectorSet
+from tests.helpers import count_hooks
 
 EMOTIONS = ["happy", "sad", "calm", "desperate"]
 SETTINGS = ExtractionSettings(start_token=20, denoise_fraction=0.5, batch_size=8)
@@ -152,3 +159,32 @@ def test_bad_extraction_settings_are_refused(settings: dict, message: str) -> No
 
     with pytest.raises(SteerError, match=message):
         ExtractionSettings(**settings)
+
+
+def test_a_reading_pass_stops_after_the_deepest_layer_it_reads(tiny: LoadedModel) -> None:
+    """Layers past the one read never run, and what is read equals a full pass's hidden state."""
+    ids = torch.tensor([tiny.formatter.text_ids("A calm evening by the lake.")])
+    ran: list[int] = []
+    layers = tiny.hf.get_decoder().layers
+    handles = [
+        layer.register_forward_hook(lambda *_a, n=n: ran.append(n))
+        for n, layer in enumerate(layers)
+    ]
+    try:
+        with capturing(tiny, [HookRef(1)]) as captured, torch.no_grad():
+            run_decoder(tiny, [HookRef(1)], ids)
+        read = captured[HookRef(1)]
+    finally:
+        for handle in handles:
+            handle.remove()
+    assert ran == [0, 1]
+    with torch.no_grad():
+        full = tiny.hf(input_ids=ids, output_hidden_states=True).hidden_states[2]
+    assert torch.equal(read, full)
+
+
+def test_the_early_stop_leaves_no_hook_behind(tiny: LoadedModel) -> None:
+    before = count_hooks(tiny)
+    with capturing(tiny, [HookRef(2)]), torch.no_grad():
+        run_decoder(tiny, [HookRef(2)], torch.tensor([[1, 2, 3]]))
+    assert count_hooks(tiny) == before

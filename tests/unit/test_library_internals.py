@@ -7,6 +7,7 @@ import torch
 from transformers import DynamicCache
 
 from steer.errors import SteerError
+from steer.hooks import decoder, decoder_layers, final_norm
 from steer.internals import (
     bridge_wrapped_model,
     cached_generation_error,
@@ -38,6 +39,14 @@ def test_a_decoder_layer_call_without_hidden_states_is_refused() -> None:
     assert hidden_states_argument((), {"hidden_states": hidden}) is hidden
     with pytest.raises(SteerError, match="hidden-state tensor"):
         hidden_states_argument((), {"x": hidden})
+
+
+def test_a_model_without_the_usual_decoder_layout_is_refused(tiny: LoadedModel) -> None:
+    assert decoder_layers(tiny.hf) is tiny.hf.get_decoder().layers
+    assert final_norm(tiny.hf) is tiny.hf.get_decoder().norm
+    for lookup in (decoder, decoder_layers, final_norm):
+        with pytest.raises(SteerError, match="decoder"):
+            lookup(torch.nn.Linear(2, 2))
 
 
 def test_a_bridge_without_its_wrapped_model_is_refused() -> None:

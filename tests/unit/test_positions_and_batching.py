@@ -1,4 +1,6 @@
-"""Position semantics under the KV cache, and per-row strengths in one batch."""
+"""Position semantics under the KV cache, and per-row strengths in one batch.
+
+Device-aware: ``STEER_TEST_DEVICE=cuda`` runs them on a GPU (docs/gpu.md)."""
 
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ def test_cached_generation_matches_a_no_cache_recomputation(
     prompt + generated tokens with the same position rule."""
     prompt = tiny.formatter.text_ids("Once upon a time")
     settings = GenerationSettings(max_new_tokens=8)
-    ids = torch.tensor([prompt])
+    ids = torch.tensor([prompt], device=tiny.device)
     model = tiny.hf if engine is Engine.HF else tiny.bridged_hf
     direction = direction * STRENGTH
     ref = HookRef(1)
@@ -76,7 +78,7 @@ def test_a_decode_step_whose_cache_cannot_be_seen_raises(
         torch.no_grad(),
         pytest.raises(SteerError, match="no KV cache visible"),
     ):
-        decoder(input_ids=torch.tensor([prompt[-1:]]), use_cache=False)
+        decoder(input_ids=torch.tensor([prompt[-1:]], device=tiny.device), use_cache=False)
 
 
 @pytest.mark.parametrize(
@@ -103,7 +105,7 @@ def test_the_prefill_is_steered_only_when_prompt_positions_are(
                     torch.no_grad(),
                 ):
                     tiny.hf.generate(
-                        input_ids=torch.tensor([prompt]),
+                        input_ids=torch.tensor([prompt], device=tiny.device),
                         max_new_tokens=2,
                         do_sample=False,
                         pad_token_id=tiny.pad_token_id,

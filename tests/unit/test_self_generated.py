@@ -13,9 +13,9 @@ import pytest
 import steer.stimuli.self_generated as self_generated
 from steer.errors import SteerError
 from steer.generation import Generated, GenerationSettings, generate_rows
+from steer.json_files import read_records
 from steer.models.loaded import LoadedModel
 from steer.resources import content_hash
-from steer.runs.records import read_records
 from steer.steering.plan import SteeringPlan
 from steer.stimuli.self_generated import (
     STORY_PROMPT,
