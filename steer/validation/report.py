@@ -11,8 +11,10 @@ from steer.errors import SteerError
 from steer.extraction.pipeline import Extraction
 from steer.json_files import write_json
 from steer.models.loaded import LoadedModel
+from steer.readouts import READOUT_POOLING, mean_readouts
 from steer.validation import plots
 from steer.validation.clusters import cluster_summary
+from steer.validation.cross_source import cross_source_report
 from steer.validation.geometry import (
     best_layer,
     cluster_order,
@@ -114,6 +116,13 @@ def validate(
             zip(names, top_tokens(model, at_layer, settings.top_k_tokens), strict=True)
         ),
         "similarity": {"cluster_order": [names[i] for i in order]},
+        "cross_source": cross_source_report(
+            lambda texts: mean_readouts(model, bank, texts).double().numpy(),
+            names,
+            [s.text for s in extraction.stories],
+            [s.emotion for s in extraction.stories],
+            {"layer": layer, "pooling": READOUT_POOLING, "reference": "neutral-text mean"},
+        ),
         "figures": ["pca.png", "similarity.png", "probe_accuracy.png", "geometry_by_layer.png"],
     }
     label = f"{bank.provenance.get('model_id')}, layer {layer}"

@@ -42,6 +42,9 @@ def test_validate_rebuilds_the_report(bank_dir: Path, tmp_path: Path) -> None:
     again = json.loads((tmp_path / "validation.json").read_text())
     first = json.loads((bank_dir / "validation.json").read_text())
     assert again["probe"]["by_layer"] == first["probe"]["by_layer"]
+    assert again["cross_source"]["accuracy"] == first["cross_source"]["accuracy"]
+    assert "cross-source test (4 emotions, 24 held-out texts): top-1" in result.stdout
+    assert "bag of words" in result.stdout
 
 
 def test_validate_refuses_a_bank_that_its_stories_do_not_rebuild(
