@@ -26,7 +26,7 @@ from steer.stimuli.story import Story
 from steer.user_files import require_dir, require_file
 from steer.validation.clusters import clusters_line
 from steer.validation.cross_source import cross_source_line
-from steer.validation.report import ValidationSettings, validate
+from steer.validation.report import ValidationSettings, bank_readout, validate
 from steer.vectors.vector_set import VectorSet
 
 log = logging.getLogger(__name__)
@@ -132,6 +132,9 @@ def _extract_held(
     extraction.bank.save(bank_path)
     write_stories(stories, output_dir / STORIES)
     report = validate(model, extraction, output_dir, validation_settings(cfg))
+    # `steer read` reads at the layer validation chose and tells how far to trust it
+    extraction.bank.provenance["readout"] = bank_readout(report)
+    extraction.bank.save(bank_path)
     for line in summary_lines(report):
         log.info(line)
         print(line)

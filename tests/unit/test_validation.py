@@ -75,7 +75,8 @@ def test_validate_writes_the_report_and_figures(tiny: LoadedModel, tmp_path: Pat
     )
     assert {"geometry_by_layer.png", "clusters.png"} <= set(report["figures"])
     cross = saved["cross_source"]
-    assert cross["emotions"] == sorted(emotions) and cross["readout"]["layer"] == saved["layer"]
+    assert cross["emotions"] == sorted(emotions)
+    assert cross["readout"]["layer"] == saved["best_layer"]["probe_top1"]
     assert cross["accuracy"]["test"]["n"] == 4 * 6 and cross["chance_top1"] == 0.25
     assert set(cross["bag_of_words"]) == {"trained_on", "naive_bayes", "tfidf_centroids"}
     assert cross["dose"]["n_templates"] >= 1
