@@ -147,7 +147,8 @@ def cross_source_line(report: dict[str, Any]) -> str:
     baseline = report["bag_of_words"][best]["test"]
     dose = report["dose"]
     return (
-        f"cross-source test ({report['n_emotions']} emotions, {test['n']} held-out texts): "
+        f"cross-source test (readout at layer {report['readout']['layer']}, "
+        f"{report['n_emotions']} emotions, {test['n']} held-out texts): "
         f"top-1 {test['top1']:.2f}, top-3 {test['top3']:.2f} (chance {report['chance_top1']:.2f}"
         f" / {report['chance_top3']:.2f}); bag of words ({best}) {baseline['top1']:.2f} / "
         f"{baseline['top3']:.2f}; dose: {dose['n_rising']} of {dose['n_templates']} templates "

@@ -43,7 +43,10 @@ def test_validate_rebuilds_the_report(bank_dir: Path, tmp_path: Path) -> None:
     first = json.loads((bank_dir / "validation.json").read_text())
     assert again["probe"]["by_layer"] == first["probe"]["by_layer"]
     assert again["cross_source"]["accuracy"] == first["cross_source"]["accuracy"]
-    assert "cross-source test (4 emotions, 24 held-out texts): top-1" in result.stdout
+    layer = again["cross_source"]["readout"]["layer"]
+    assert f"cross-source test (readout at layer {layer}, 4 emotions, 24 held-out texts)" in (
+        result.stdout
+    )
     assert "bag of words" in result.stdout
 
 
