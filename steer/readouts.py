@@ -59,3 +59,16 @@ def read_texts(
             tokens = [str(model.tokenizer.decode([t])) for t in list(ids)[1:]]
             readouts.append(Readout(tokens, project(hidden, bank, chosen), list(bank.names)))
     return readouts
+
+
+READOUT_POOLING = "mean projection over every token after BOS"
+
+
+def mean_readouts(
+    model: LoadedModel, bank: VectorSet, texts: Sequence[str], layer: int | None = None
+) -> torch.Tensor:
+    """The readout `steer read` shows for each text: [n_texts, n_emotions] in the bank's order."""
+    readouts = read_texts(model, bank, [model.formatter.text_ids(t) for t in texts], layer)
+    return torch.stack(
+        [r.projections.mean(dim=0) if r.tokens else torch.zeros(len(r.names)) for r in readouts]
+    )

@@ -112,7 +112,7 @@ def extract(
     means = story_means(model, stories, settings.site, window, settings.batch_size)
     labels = [s.emotion for s in stories]
     raw = emotion_means(means, labels, emotions)
-    neutral_mean, neutral_cov, neutral_note = neutral_statistics(model, neutral, settings)
+    _, neutral_cov, neutral_note = neutral_statistics(model, neutral, settings)
     subspace = top_components(neutral_cov, settings.denoise_fraction)
     vectors = subspace.project_out(centred(raw))
     norms, norm_note = layer_norms(model, settings.site, settings.batch_size)
@@ -120,6 +120,8 @@ def extract(
     provenance: dict[str, Any] = {
         "method": "mean over story tokens from start_token, mean per emotion, centred across "
         "emotions, top neutral principal components projected out",
+        "reference_mean": "the mean of the emotion means (the point the vectors are centred "
+        "on); readouts subtract it",
         "model_id": model.model_id,
         "weights_hash": model.weights_hash,
         "model_config": model_config,
@@ -150,6 +152,6 @@ def extract(
         site=settings.site,
         default_layer=default_layer(model.n_layers),
         provenance=provenance,
-        reference_mean=neutral_mean,
+        reference_mean=raw.mean(dim=0),
     )
     return Extraction(bank=bank, story_means=means, stories=list(stories), subspace=subspace)

@@ -25,7 +25,8 @@ from steer.stimuli.emotions import MIN_EMOTIONS, resolve_emotions
 from steer.stimuli.story import Story
 from steer.user_files import require_dir, require_file
 from steer.validation.clusters import clusters_line
-from steer.validation.report import ValidationSettings, validate
+from steer.validation.cross_source import cross_source_line
+from steer.validation.report import ValidationSettings, bank_readout, validate
 from steer.vectors.vector_set import VectorSet
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
         f"{pca['pc1_valence']['r']} over {pca['pc1_valence']['n_words']} words; "
         f"PC2-arousal r = {pca['pc2_arousal']['r']} over {pca['pc2_arousal']['n_words']} words",
         clusters_line(report["clusters"]),
+        *([cross_source_line(report["cross_source"])] if "cross_source" in report else []),
     ]
 
 
@@ -130,6 +132,9 @@ def _extract_held(
     extraction.bank.save(bank_path)
     write_stories(stories, output_dir / STORIES)
     report = validate(model, extraction, output_dir, validation_settings(cfg))
+    # `steer read` reads at the layer validation chose and tells how far to trust it
+    extraction.bank.provenance["readout"] = bank_readout(report)
+    extraction.bank.save(bank_path)
     for line in summary_lines(report):
         log.info(line)
         print(line)
@@ -154,6 +159,9 @@ def validation_settings(cfg: DictConfig) -> ValidationSettings:
 def metrics_of(report: dict[str, Any]) -> dict[str, float]:
     probe = report["probe"]["at_default_layer"]
     metrics = {"probe_top1": probe["top1"], "probe_top3": probe["top3"]}
+    cross = report.get("cross_source", {}).get("accuracy", {}).get("test")
+    if cross is not None:
+        metrics |= {"cross_source_top1": cross["top1"], "cross_source_top3": cross["top3"]}
     for key in ("pc1_valence", "pc2_arousal"):
         if report["pca"][key]["r"] is not None:
             metrics[f"{key}_r"] = report["pca"][key]["r"]

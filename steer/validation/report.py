@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,11 @@ from steer.errors import SteerError
 from steer.extraction.pipeline import Extraction
 from steer.json_files import write_json
 from steer.models.loaded import LoadedModel
+from steer.readouts import READOUT_POOLING, mean_readouts
 from steer.validation import plots
+from steer.validation.bag_of_words import BASELINES
 from steer.validation.clusters import cluster_summary
+from steer.validation.cross_source import cross_source_report
 from steer.validation.geometry import (
     best_layer,
     cluster_order,
@@ -49,6 +53,37 @@ class ValidationSettings:
             )
 
 
+def readout_choice(
+    per_layer: Sequence[dict[str, Any]], default: int, window_start: int | None
+) -> dict[str, Any]:
+    """The layer `steer read` uses: the one where the held-out probe is best (in-corpus data
+    only; the cross-source texts are never used to choose it), else the bank's default."""
+    best = best_layer([row["top1"] for row in per_layer])
+    return {
+        "layer": default if best is None else best,
+        "chosen_by": "the layer of the best held-out probe top-1",
+        "pooling": READOUT_POOLING,
+        "reference": "the bank's reference_mean",
+        "window_start": window_start,
+    }
+
+
+def bank_readout(report: dict[str, Any]) -> dict[str, Any]:
+    """What a bank records about its readout: the layer, pooling and cross-source score."""
+    cross = report["cross_source"]
+    note: dict[str, Any] = dict(report["cross_source"]["readout"])
+    if "accuracy" in cross:
+        best = max(BASELINES, key=lambda b: cross["bag_of_words"][b]["test"]["top1"])
+        note["cross_source"] = {
+            **cross["accuracy"]["test"],
+            "n_emotions": cross["n_emotions"],
+            "chance_top1": cross["chance_top1"],
+            "chance_top3": cross["chance_top3"],
+            "bag_of_words": {"name": best, **cross["bag_of_words"][best]["test"]},
+        }
+    return note
+
+
 def validate(
     model: LoadedModel, extraction: Extraction, out_dir: Path, settings: ValidationSettings
 ) -> dict[str, Any]:
@@ -72,6 +107,7 @@ def validate(
         extraction.subspace,
         split,
     )
+    readout = readout_choice(per_layer, layer, bank.provenance.get("start_token"))
     similarity = cosine_matrix(at_layer)
     order = cluster_order(similarity)
     report: dict[str, Any] = {
@@ -114,6 +150,13 @@ def validate(
             zip(names, top_tokens(model, at_layer, settings.top_k_tokens), strict=True)
         ),
         "similarity": {"cluster_order": [names[i] for i in order]},
+        "cross_source": cross_source_report(
+            lambda texts: mean_readouts(model, bank, texts, readout["layer"]).double().numpy(),
+            names,
+            [s.text for s in extraction.stories],
+            [s.emotion for s in extraction.stories],
+            readout,
+        ),
         "figures": ["pca.png", "similarity.png", "probe_accuracy.png", "geometry_by_layer.png"],
     }
     label = f"{bank.provenance.get('model_id')}, layer {layer}"

@@ -42,6 +42,12 @@ def test_validate_rebuilds_the_report(bank_dir: Path, tmp_path: Path) -> None:
     again = json.loads((tmp_path / "validation.json").read_text())
     first = json.loads((bank_dir / "validation.json").read_text())
     assert again["probe"]["by_layer"] == first["probe"]["by_layer"]
+    assert again["cross_source"]["accuracy"] == first["cross_source"]["accuracy"]
+    layer = again["cross_source"]["readout"]["layer"]
+    assert f"cross-source test (readout at layer {layer}, 4 emotions, 24 held-out texts)" in (
+        result.stdout
+    )
+    assert "bag of words" in result.stdout
 
 
 def test_validate_refuses_a_bank_that_its_stories_do_not_rebuild(
@@ -71,8 +77,27 @@ def test_read_prints_json_lines_and_a_table(bank_dir: Path, tmp_path: Path) -> N
     assert set(rows[0]["means"]) == {"happy", "sad", "calm", "desperate"}
     assert sorted(rows[0]["top"], key=rows[0]["means"].get, reverse=True) == rows[0]["top"]
     assert len(rows[0]["per_token"]["calm"]) == len(rows[0]["tokens"])
+    assert {r["layer"] for r in rows} == {rows[0]["layer"]} and "after BOS" in rows[0]["pooling"]
     table = steer("read", "--bank", bank, "Hello", cwd=tmp_path)
     assert "top:" in table.stdout
+
+
+def test_read_names_its_layer_and_score_and_warns_about_short_texts(
+    bank_dir: Path, tmp_path: Path
+) -> None:
+    sidecar = json.loads((bank_dir / "bank.json").read_text())
+    readout = sidecar["provenance"]["readout"]
+    assert readout["chosen_by"] == "the layer of the best held-out probe top-1"
+    assert set(readout["cross_source"]) >= {"top1", "top3", "n", "bag_of_words"}
+    validation = json.loads((bank_dir / "validation.json").read_text())
+    assert readout["layer"] == validation["best_layer"]["probe_top1"]
+    long_text = " ".join(["The tide came in slowly over the flat grey sand."] * 3)
+    result = steer("read", "--bank", str(bank_dir), "Hi there.", long_text, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"emotion readouts at layer {readout['layer']} (mean projection" in result.stdout
+    assert f"top-1 {readout['cross_source']['top1']:.2f}" in result.stdout
+    warnings = [line for line in result.stdout.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and "text 1 has" in warnings[0] and "from 10 on" in warnings[0]
 
 
 @pytest.mark.parametrize(

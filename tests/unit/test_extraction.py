@@ -82,6 +82,18 @@ def test_the_bank_says_how_it_was_made(extraction, tiny: LoadedModel, tmp_path: 
     assert torch.equal(loaded.vectors, bank.vectors)
 
 
+def test_readouts_are_centred_on_the_point_the_vectors_are_centred_on(extraction) -> None:
+    """The reference is the mean of the emotion means, not the neutral-text mean: a story
+    mean equal to an emotion's mean reads exactly that emotion's raw projection."""
+    from steer.extraction.pipeline import emotion_means
+
+    raw = emotion_means(
+        extraction.story_means, [s.emotion for s in extraction.stories], extraction.bank.names
+    )
+    assert torch.allclose(extraction.bank.reference_mean, raw.mean(dim=0), atol=1e-6)
+    assert "emotion means" in extraction.bank.provenance["reference_mean"]
+
+
 def test_story_means_resume_from_the_cache(extraction, tiny: LoadedModel, monkeypatch) -> None:
     def fail(*_args, **_kwargs):
         raise AssertionError("recomputed an emotion that was cached")

@@ -74,6 +74,12 @@ def test_validate_writes_the_report_and_figures(tiny: LoadedModel, tmp_path: Pat
         emotions
     )
     assert {"geometry_by_layer.png", "clusters.png"} <= set(report["figures"])
+    cross = saved["cross_source"]
+    assert cross["emotions"] == sorted(emotions)
+    assert cross["readout"]["layer"] == saved["best_layer"]["probe_top1"]
+    assert cross["accuracy"]["test"]["n"] == 4 * 6 and cross["chance_top1"] == 0.25
+    assert set(cross["bag_of_words"]) == {"trained_on", "naive_bayes", "tfidf_centroids"}
+    assert cross["dose"]["n_templates"] >= 1
     for figure in report["figures"]:
         assert (tmp_path / figure).stat().st_size > 10_000
 
