@@ -21,7 +21,9 @@ def test_an_infinite_loop_is_stopped_by_the_cpu_limit(isolation: str) -> None:
     verdict = run_tests("while True:\n    pass\n", "assert True\n", limits, isolation)
     assert verdict.status == "timeout" and not verdict.passed, verdict
     assert "CPU time limit" in verdict.detail
-    assert time.monotonic() - started < limits.cpu_s + MARGIN_S
+    # One CPU-second takes longer than a second of wall time when other work shares the cores
+    # (5.4 s beside a running experiment), so the bound is the wall limit it must beat.
+    assert time.monotonic() - started < limits.wall_s
 
 
 @pytest.mark.parametrize("isolation", BOTH_MODES)
