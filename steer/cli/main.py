@@ -83,13 +83,16 @@ def _validate(argv: list[str]) -> int:
     from steer.validation.report import ValidationSettings
 
     parser = argparse.ArgumentParser(prog="steer validate")
-    parser.add_argument("bank_dir", type=Path, help="a directory `steer extract` wrote")
+    parser.add_argument(
+        "bank_dir", type=Path, help="a directory `steer extract` wrote, or its bank.safetensors"
+    )
     parser.add_argument("--out", type=Path, help="where to write (default: BANK_DIR)")
     parser.add_argument("--test-fraction", type=float, default=0.3)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     settings = ValidationSettings(test_fraction=args.test_fraction, seed=args.seed)
-    out = args.out or args.bank_dir
+    bank_dir = args.bank_dir.parent if args.bank_dir.is_file() else args.bank_dir
+    out = args.out or bank_dir
     for line in summary_lines(revalidate(args.bank_dir, out, settings)):
         print(line)
     print(f"validation: {out / 'validation.json'}")

@@ -168,9 +168,10 @@ def metrics_of(report: dict[str, Any]) -> dict[str, float]:
     return metrics
 
 
-def revalidate(bank_dir: Path, out: Path, settings: ValidationSettings) -> dict[str, Any]:
+def revalidate(bank_dir: Path, out: Path | None, settings: ValidationSettings) -> dict[str, Any]:
     """`steer validate`: rebuild the extraction of a saved bank (from caches) and validate it.
-    ``bank_dir`` is the directory `steer extract` wrote, or the bank file in it."""
+    ``bank_dir`` is the directory `steer extract` wrote, or the bank file in it; ``out`` is
+    where the report goes (None: that directory)."""
     if bank_dir.is_file() and bank_dir.suffix == ".safetensors":
         bank_dir = bank_dir.parent
     fix = "give the directory `steer extract` wrote (bank.safetensors and stories.jsonl)"
@@ -178,6 +179,8 @@ def revalidate(bank_dir: Path, out: Path, settings: ValidationSettings) -> dict[
     bank = VectorSet.load(bank_dir / BANK, "BANK_DIR")
     require_file(bank_dir / STORIES, "story file", fix)
     stories = read_stories(bank_dir / STORIES)  # a damaged file stops before the model loads
+    out = bank_dir if out is None else out
+    check_writable(out, "--out", files=("validation.json", "validated_bank.json"))
     model = model_for_bank(bank, bank_dir / BANK)
     denoising = bank.provenance["denoising"]
     settings_used = ExtractionSettings(

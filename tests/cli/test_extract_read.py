@@ -50,6 +50,17 @@ def test_validate_rebuilds_the_report(bank_dir: Path, tmp_path: Path) -> None:
     assert "bag of words" in result.stdout
 
 
+def test_validate_given_the_bank_file_writes_beside_it(bank_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = Path(shutil.copytree(bank_dir, tmp_path / "copy"))
+    (copy / "validation.json").unlink()
+    result = steer("validate", str(copy / "bank.safetensors"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (copy / "validation.json").is_file()
+    assert f"validation: {copy / 'validation.json'}" in result.stdout
+
+
 def test_validate_refuses_a_bank_that_its_stories_do_not_rebuild(
     bank_dir: Path, tmp_path: Path
 ) -> None:

@@ -68,6 +68,18 @@ def test_validate_takes_the_bank_file_or_its_directory(bank_dir: Path) -> None:
             revalidate(given, bank_dir, ValidationSettings())
 
 
+def test_validate_into_a_file_is_refused_before_the_model_loads(
+    bank_dir: Path, tmp_path: Path
+) -> None:
+    folder = Path(shutil.copytree(bank_dir, tmp_path / "extraction"))
+    line = '{"emotion": "calm", "topic": "t", "narrator": "first", "text": "x", "source": "s"}\n'
+    (folder / "stories.jsonl").write_text(line)
+    (tmp_path / "report").write_text("not a directory")
+    with pytest.raises(SteerError, match=r"output directory .*report is a file.*\(--out=\.\.\.\)"):
+        revalidate(folder / "bank.safetensors", tmp_path / "report", ValidationSettings())
+    assert (tmp_path / "report").read_text() == "not a directory"
+
+
 def test_validate_of_a_directory_without_a_bank_names_its_own_argument(tmp_path: Path) -> None:
     with pytest.raises(SteerError, match=r"bank.safetensors does not exist; check BANK_DIR") as e:
         revalidate(tmp_path, tmp_path, ValidationSettings())
