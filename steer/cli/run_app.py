@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import warnings
 from collections.abc import Callable
@@ -33,6 +34,15 @@ def fix_model_choice(cfg: DictConfig, model: str) -> None:
             node[key] = value.replace(MODEL_CHOICE, model)
 
 
+def _log_to_files(message: str) -> None:
+    """Write a refusal into the job's log file too (not the console, which has it already), so
+    a failed sweep job's run.log says why it failed."""
+    record = logging.LogRecord("steer", logging.ERROR, __file__, 0, message, None, None)
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.FileHandler):
+            handler.handle(record)
+
+
 def _entry(job: Job, headline: str) -> Callable[[DictConfig], float | None]:
     def task(cfg: DictConfig) -> float | None:
         hydra_config = HydraConfig.get()
@@ -43,6 +53,7 @@ def _entry(job: Job, headline: str) -> Callable[[DictConfig], float | None]:
             metrics = job(cfg, output_dir, list(hydra_config.overrides.task), choices)
         except SteerError as error:
             print(error.one_line(), file=sys.stderr)
+            _log_to_files(error.one_line())
             sys.exit(EXIT_USAGE)
         print(f"results: {output_dir}")
         values = [v for k, v in metrics.items() if k.startswith(headline)]

@@ -47,7 +47,9 @@ def check_scale(
 ) -> None:
     """Refuse a strength whose added vector exceeds ``MAX_RELATIVE_STRENGTH`` times the mean
     residual norm of its layer."""
-    largest = max((abs(s) for s in finite_strengths(strengths, where)), default=0.0)
+    values = finite_strengths(strengths, where)
+    extreme = max(values, key=abs, default=0.0)  # keeps its sign for the message
+    largest = abs(extreme)
     if largest == 0.0:
         return
     for direction in plan.directions:
@@ -58,7 +60,7 @@ def check_scale(
         if not math.isfinite(relative) or relative > MAX_RELATIVE_STRENGTH:
             allowed = MAX_RELATIVE_STRENGTH * scale / length
             raise SteerError(
-                f"{where} holds {largest:g}, which adds {relative:.3g} times the mean residual "
+                f"{where} holds {extreme:g}, which adds {relative:.3g} times the mean residual "
                 f"norm of layer {layer}; more than {MAX_RELATIVE_STRENGTH:g} times only gives "
                 "noise or empty replies",
                 f"choose |strength| <= {allowed:.3g} (unit={plan.unit}); the paper steers with "

@@ -180,6 +180,9 @@ def test_bad_input_is_one_line_exit_2_and_no_traceback(
     assert message in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert len([line for line in result.stderr.splitlines() if line.startswith("error:")]) == 1
+    logs = list((tmp_path / "out").rglob("*.log"))
+    if logs:  # refused inside a job: its log says why, not only the console
+        assert any(message in log.read_text() for log in logs), [str(log) for log in logs]
 
 
 def test_unknown_command_and_missing_run_dir(tmp_path: Path) -> None:

@@ -68,6 +68,7 @@ def broken_banks(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (["steering.strengths=[0.1,inf]"], r"steering.strengths\[1\] is inf"),
         (["steering.strengths=[1e300]"], "holds 1e\\+300, which adds .* times the mean residual"),
         (["steering.strengths=[11]"], "more than 10 times only gives noise"),
+        (["steering.strengths=[0.1,-1e300]"], "holds -1e\\+300, which adds"),
         (["steering.unit=raw", "steering.strengths=[1e6]"], r"choose \|strength\| <= .*unit=raw"),
         (["generation=sample", "generation.temperature=inf"], "generation.temperature is inf"),
         (["sandbox.wall_s=nan"], "sandbox.wall_s is nan"),
