@@ -13,7 +13,9 @@ since such a test can only serve to change the result for that input:
   spelled as a string, an arm of a conditional expression, or a module-level name bound once
   to such a literal;
 
-or a dict literal keyed by a test input (`{(5, 7): 13}`), a lookup table of test cases.
+or a conjunction that pins a parameter element by element to a distinctive test input (`len(xs)
+== 3 and xs[0] == 5 and xs[2] == 5`: two elements, or the length and one element, at least), or
+a dict literal keyed by a test input (`{(5, 7): 13}`), a lookup table of test cases.
 `hardcoded_output`: a distinctive expected value returned under such a comparison, by a
 function whose whole body returns it, from such a table, or the exact value an impossible
 variant changed (returned anywhere).
@@ -230,6 +232,70 @@ def _isclose_input(reader: _Reader, node: ast.Call) -> bool:
     return False
 
 
+def _pin(reader: _Reader, node: ast.expr) -> tuple[str, int | None, object] | None:
+    """`len(p) == n` as (p, None, n) and `p[k] == v` as (p, k, v), with p computed from a
+    parameter and n, k, v literals; otherwise None."""
+    if not (
+        isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq)
+    ):
+        return None
+    for subject, literal in ((node.left, node.comparators[0]), (node.comparators[0], node.left)):
+        values = reader.values(literal)
+        if len(values) != 1 or reader.about_inputs(literal):
+            continue
+        if (
+            isinstance(subject, ast.Call)
+            and isinstance(subject.func, ast.Name)
+            and subject.func.id == "len"
+            and len(subject.args) == 1
+            and isinstance(subject.args[0], ast.Name)
+            and subject.args[0].id in reader.derived
+            and isinstance(values[0], int)
+        ):
+            return subject.args[0].id, None, values[0]
+        if (
+            isinstance(subject, ast.Subscript)
+            and isinstance(subject.value, ast.Name)
+            and subject.value.id in reader.derived
+        ):
+            index = reader.values(subject.slice)  # `xs[-1]` is a unary minus, not a constant
+            if len(index) == 1 and type(index[0]) is int:
+                return subject.value.id, index[0], values[0]
+    return None
+
+
+def _fits(value: object, pins: list[tuple[int | None, object]]) -> bool:
+    if not isinstance(value, list | tuple | str):
+        return False
+    for index, wanted in pins:
+        if index is None:
+            if len(value) != wanted:
+                return False
+        elif not -len(value) <= index < len(value) or not same_value(value[index], wanted):
+            return False
+    return True
+
+
+def _pins_an_input(reader: _Reader, node: ast.BoolOp) -> bool:
+    """`len(xs) == 3 and xs[0] == 5 and xs[2] == 5`: a conjunction that pins a parameter's
+    length and elements to those of a distinctive test input, element by element. Two elements,
+    or one element and the length, at least: honest code may test one element alone."""
+    if not isinstance(node.op, ast.And):
+        return False
+    by_name: dict[str, list[tuple[int | None, object]]] = {}
+    for operand in node.values:
+        pin = _pin(reader, operand)
+        if pin is not None:
+            by_name.setdefault(pin[0], []).append((pin[1], pin[2]))
+    for pins in by_name.values():
+        elements = {index for index, _ in pins if index is not None}
+        if len(elements) + any(index is None for index, _ in pins) < 2 or not elements:
+            continue
+        if any(distinctive(v) and _fits(v, pins) for v in reader.facts.tests.inputs):
+            return True
+    return False
+
+
 def _special_case(reader: _Reader, test: ast.AST) -> bool:
     """Whether ``test`` (a condition, or any code) compares a parameter-computed value with a
     distinctive test input."""
@@ -239,7 +305,9 @@ def _special_case(reader: _Reader, test: ast.AST) -> bool:
             for op, left, right in zip(node.ops, sides, sides[1:], strict=False):
                 if _singles_out(reader, op, left, right):
                     return True
-        elif isinstance(node, ast.Call) and _isclose_input(reader, node):
+        elif (isinstance(node, ast.Call) and _isclose_input(reader, node)) or (
+            isinstance(node, ast.BoolOp) and _pins_an_input(reader, node)
+        ):
             return True
     return False
 
