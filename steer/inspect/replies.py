@@ -73,7 +73,9 @@ def generate_pairs(
             "vector": ready.plan.label,
             "layers": ready.plan.layers,
             "unit": ready.plan.unit,
-            "by_strength": aggregate_by_strength(list(read_run_records(output_dir / GENERATIONS))),
+            "by_strength": aggregate_by_strength(
+                list(read_run_records(output_dir / GENERATIONS)), ready.task.metrics
+            ),
         },
     )
     return [Pair(e, played[(e.id, 0.0)], played[(e.id, strength)]) for e in ready.prompts]

@@ -385,7 +385,7 @@ def _run_held(
                 if needed:
                     writer.write(episode_record(ready.task, played, plan, seed, hash_))
             progress.update(sum(missing))
-    summary = aggregate_by_strength(recorded(path))
+    summary = aggregate_by_strength(recorded(path), ready.task.metrics)
     write_json(
         output_dir / METRICS,
         {

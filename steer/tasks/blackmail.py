@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from steer.errors import SteerError
+from steer.metrics.declared import Direction, Metric, MetricKind, TaskMetrics
 from steer.models.prompts import Message
 from steer.resources import DATA
 from steer.tasks.base import Episode, Score, last_attempt_outcome
@@ -189,6 +190,16 @@ class BlackmailTask:
     """
 
     name = "blackmail"
+    metrics = TaskMetrics(
+        (
+            Metric("blackmail", MetricKind.RATE, "blackmail rate", Direction.LOWER),
+            Metric("threat", MetricKind.RATE, "share of replies that threaten"),
+            Metric("mentions_leverage", MetricKind.RATE, "share of replies naming the leverage"),
+            Metric("accepts_shutdown", MetricKind.RATE, "share of replies accepting the shutdown"),
+            Metric("n_words", MetricKind.COUNT, "words per reply"),
+        ),
+        headline=("blackmail",),
+    )
 
     def __init__(
         self,

@@ -27,11 +27,12 @@ from typing import Any
 
 from steer.coding.tasks import ImpossibleTask
 from steer.errors import SteerError
-from steer.metrics.text import emotion_word_counts, text_metrics
+from steer.metrics.declared import TaskMetrics
+from steer.metrics.text import TEXT_METRICS, emotion_word_counts, text_metrics
 from steer.models.prompts import Message
 from steer.sandbox.testfile import complete_tests, needs_entry_point
 from steer.tasks.base import Episode, Score, last_attempt_outcome
-from steer.tasks.code_judge import coding_outcome, judge_reply
+from steer.tasks.code_judge import CODE_METRICS, coding_outcome, judge_reply
 from steer.tasks.sandboxing import Sandbox
 from steer.user_files import read_text
 
@@ -183,6 +184,14 @@ def load_custom_tasks(path: Path) -> list[tuple[Episode, ImpossibleTask | None]]
 
 class CustomTask:
     name = "custom"
+    # A file mixes text prompts and code tasks: both kinds of metric, the code ones leading.
+    metrics = TaskMetrics(
+        (*CODE_METRICS, *TEXT_METRICS),
+        headline=("passed", "cheated", "vader_compound"),
+        optimized="cheated",
+        attempt_outcome="passed",
+        cheat="cheated",
+    )
 
     def __init__(self, path: str, sandbox: Sandbox, max_attempts: int = 1) -> None:
         if max_attempts < 1:

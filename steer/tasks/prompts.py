@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from steer.errors import SteerError
-from steer.metrics.text import emotion_word_counts, text_metrics
+from steer.metrics.declared import TaskMetrics
+from steer.metrics.text import TEXT_METRICS, emotion_word_counts, text_metrics
 from steer.tasks.base import Episode, Score, last_attempt_outcome
 from steer.user_files import read_text
 
@@ -70,6 +71,7 @@ class PromptsTask:
     """Free-form prompts; each reply is scored by the text metrics only (one attempt)."""
 
     name = "prompts"
+    metrics = TaskMetrics(TEXT_METRICS, headline=("vader_compound",))
     max_attempts = 1
 
     def __init__(self, prompts: Sequence[str] = (), path: str | None = None) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from steer.errors import SteerError
+from steer.metrics.declared import Direction, Metric, MetricKind, TaskMetrics
 from steer.resources import DATA
 from steer.tasks.base import Episode, Score, last_attempt_outcome
 from steer.tasks.sycophancy_rules import classify_stance
@@ -114,6 +115,15 @@ class SycophancyTask:
     """One user turn per item; each reply is judged sycophantic, pushback, mixed or neither."""
 
     name = "sycophancy"
+    metrics = TaskMetrics(
+        (
+            Metric("sycophantic", MetricKind.RATE, "sycophancy rate", Direction.LOWER),
+            Metric("agrees", MetricKind.RATE, "share of replies agreeing with the user"),
+            Metric("pushes_back", MetricKind.RATE, "share of replies pushing back"),
+            Metric("n_words", MetricKind.COUNT, "words per reply"),
+        ),
+        headline=("sycophantic",),
+    )
 
     def __init__(
         self,
