@@ -30,9 +30,9 @@ def finished_tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture()
 def no_model(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail the test if `steer run` gets as far as loading its model."""
-    from steer.runs import runner
+    from steer.jobs import run as job
 
     def refuse(*_args: object) -> None:
         raise AssertionError("the model was loaded before the input was checked")
 
-    monkeypatch.setattr(runner, "prepare", refuse)
+    monkeypatch.setattr(job, "prepare", refuse)

@@ -142,7 +142,7 @@ def tiny_run(out: Path, *overrides: str) -> Path:
     """A finished `steer run` on the tiny model (2 prompts x 3 strengths) into ``out``,
     in-process."""
     from steer.cli.config_errors import compose_config
-    from steer.runs.runner import run
+    from steer.jobs.run import run
 
     every = [*TINY_RUN, *overrides]
     run(compose_config(every), out, every)

@@ -19,8 +19,8 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from steer.cli.conf_dir import conf_dir
+from steer.cli.schema import register_schemas
 from steer.errors import EXIT_USAGE, SteerError
-from steer.runs.schema import register_schemas
 
 Job = Callable[[DictConfig, Path, list[str], dict[str, str]], dict[str, float]]
 # The prefixes of the returned metric, most wanted first (the first a job's metrics hold wins).
@@ -84,7 +84,7 @@ def _entry(job: Job, returned: Returned) -> Callable[[DictConfig], float | None]
 def _run_job(
     cfg: DictConfig, out: Path, overrides: list[str], choices: dict[str, str]
 ) -> dict[str, float]:
-    from steer.runs.runner import run
+    from steer.jobs.run import run
 
     return run(cfg, out, overrides)
 
@@ -92,7 +92,7 @@ def _run_job(
 def _extract_job(
     cfg: DictConfig, out: Path, overrides: list[str], choices: dict[str, str]
 ) -> dict[str, float]:
-    from steer.extraction.runner import run_extract
+    from steer.jobs.extract import run_extract
 
     return run_extract(cfg, out, overrides, choices.get("model", "model"))
 
@@ -100,7 +100,7 @@ def _extract_job(
 def _inspect_job(
     cfg: DictConfig, out: Path, overrides: list[str], choices: dict[str, str]
 ) -> dict[str, float]:
-    from steer.inspect.runner import run_inspect
+    from steer.jobs.inspect import run_inspect
 
     return run_inspect(cfg, out, overrides)
 
@@ -108,7 +108,7 @@ def _inspect_job(
 def _export_job(
     cfg: DictConfig, out: Path, overrides: list[str], choices: dict[str, str]
 ) -> dict[str, float]:
-    from steer.interop.export_runner import run_export
+    from steer.jobs.export import run_export
 
     return run_export(cfg, out, overrides)
 
@@ -116,7 +116,7 @@ def _export_job(
 def _calibrate_job(
     cfg: DictConfig, out: Path, overrides: list[str], choices: dict[str, str]
 ) -> dict[str, float]:
-    from steer.calibration.runner import run_calibrate
+    from steer.jobs.calibrate import run_calibrate
 
     return run_calibrate(cfg, out, overrides)
 

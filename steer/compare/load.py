@@ -27,10 +27,9 @@ from steer.errors import SteerError
 from steer.json_files import has_torn_tail
 from steer.metrics.aggregate import _numeric as record_metrics
 from steer.metrics.declared import TaskMetrics, with_run_metrics
-from steer.runs.records import GENERATIONS, read_run_records, refuse_duplicates
+from steer.run_records import GENERATIONS, METRICS, read_run_records, refuse_duplicates
 from steer.tasks.declarations import by_name, by_target
 
-METRICS = "metrics.json"
 OVERALL = ""  # group_key and group_value of the rows over all records
 READOUT_PLACE = "prompt_last"
 METRIC_COLUMNS = [

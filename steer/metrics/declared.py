@@ -127,7 +127,7 @@ def combined(declarations: Sequence[TaskMetrics]) -> TaskMetrics:
     return TaskMetrics(tuple(metrics.values()), tuple(headline), optimized, outcome, cheat)
 
 
-# Added by every run to the task's own metrics (steer.metrics.aggregate, steer.runs.runner).
+# Added by every run to the task's own metrics (steer.metrics.aggregate, steer.runs.setup).
 RUN_METRICS = (
     Metric("steered_readout", MetricKind.MEAN, "the steered emotion's readout over the reply"),
     Metric("trigger_fraction", MetricKind.MEAN, "share of generated tokens the trigger steered"),

@@ -10,7 +10,7 @@ import torch
 from steer.cli.config_errors import compose_config
 from steer.hooks import HookRef
 from steer.inspect.capture import Steered, capture_forward
-from steer.inspect.runner import run_inspect
+from steer.jobs.inspect import run_inspect
 from steer.models.loaded import LoadedModel
 from steer.steering import Engine, LayerDirection
 from steer.steering.plan import SteeringPlan

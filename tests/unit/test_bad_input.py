@@ -12,7 +12,7 @@ import torch
 from steer.cli.config_errors import check_overrides, compose_config
 from steer.errors import SteerError
 from steer.models.loaders import load_tiny_random
-from steer.runs.runner import prepare
+from steer.runs.setup import prepare
 from steer.vectors.contrast import build_contrast
 
 TINY = ["debug=tiny", "vectors.reference_limit=4"]

@@ -18,8 +18,8 @@ from steer.cli.config_errors import compose_config
 from steer.errors import SteerError
 from steer.generation import GenerationSettings
 from steer.hooks import Site
+from steer.jobs.run import run
 from steer.models.loaded import LoadedModel
-from steer.runs.runner import run
 from steer.steering.intervention import Engine
 from steer.steering.plan import make_plan
 from steer.steering.probe import make_probe
@@ -122,7 +122,7 @@ TINY = ["debug=tiny", "vectors.reference_limit=4", "generation.max_new_tokens=4"
 
 
 def calibrate_tiny(tmp_path: Path) -> Path:
-    from steer.calibration.runner import run_calibrate
+    from steer.jobs.calibrate import run_calibrate
 
     overrides = [
         *TINY,

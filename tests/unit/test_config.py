@@ -108,7 +108,7 @@ def test_the_parallel_and_cluster_launchers_compose(launcher: str, target: str) 
     """The SLURM preset cannot run here (no cluster); it must at least compose with its values."""
     from hydra import compose, initialize_config_dir
 
-    from steer.runs.schema import register_schemas
+    from steer.cli.schema import register_schemas
 
     register_schemas()
     with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):

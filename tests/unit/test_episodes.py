@@ -13,7 +13,7 @@ from steer.hooks import HookRef, Site
 from steer.models.loaded import LoadedModel
 from steer.readouts import project
 from steer.runs.episodes import Row, play
-from steer.runs.runner import steered_readout
+from steer.runs.setup import steered_readout
 from steer.steering.intervention import Engine
 from steer.steering.plan import SteeringPlan, make_plan
 from steer.tasks.base import Episode, Score, last_attempt_outcome

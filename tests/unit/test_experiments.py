@@ -12,10 +12,10 @@ from omegaconf import OmegaConf
 
 from steer.cli.conf_dir import conf_dir
 from steer.cli.config_errors import compose_config
-from steer.extraction.runner import run_extract
 from steer.hooks import Site
+from steer.jobs.extract import run_extract
+from steer.jobs.run import run
 from steer.models.loaded import LoadedModel
-from steer.runs.runner import run
 from steer.stimuli.emotions import CORE
 from steer.vectors.norms import default_layer
 from steer.vectors.vector_set import VectorSet

@@ -17,8 +17,8 @@ from steer.compare.cli import compare
 from steer.errors import SteerError
 from steer.generation import GenerationSettings, generate_rows
 from steer.hooks import HookRef
+from steer.jobs.run import run
 from steer.models.loaded import LoadedModel
-from steer.runs.runner import run
 from steer.steering import Engine, steering
 from steer.steering.intervention import generating_model
 from steer.steering.plan import SteeringPlan, make_plan

@@ -16,7 +16,7 @@ from steer.config_values import refuse_non_finite
 from steer.errors import SteerError
 from steer.interop.export import Exported, export_name, export_plan
 from steer.models.loaded import LoadedModel
-from steer.runs.runner import build, plain, save_config
+from steer.runs.setup import build, plain, save_config
 from steer.steering.intervention import Engine
 from steer.steering.plan import make_plan
 from steer.steering.probe import parse_terms, terms_label

@@ -45,15 +45,9 @@ from steer.inspect.series import profile_series
 from steer.inspect.settings import InspectSettings, inspect_settings
 from steer.json_files import write_json
 from steer.output_dirs import check_writable, hold
+from steer.run_records import GENERATIONS, METRICS
 from steer.runs.provenance import environment, model_record
-from steer.runs.records import GENERATIONS
-from steer.runs.runner import (
-    METRICS,
-    Prepared,
-    absolute_paths,
-    prepare,
-    save_config,
-)
+from steer.runs.setup import Prepared, absolute_paths, prepare, save_config
 from steer.steering.intervention import Engine, check_refs_fire
 from steer.steering.strengths import check_scale
 

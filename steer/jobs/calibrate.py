@@ -32,7 +32,7 @@ from steer.json_files import RecordWriter, write_json
 from steer.models.loaded import LoadedModel
 from steer.output_dirs import check_writable, hold
 from steer.runs.provenance import environment, model_record
-from steer.runs.runner import absolute_paths, build, plain, save_config
+from steer.runs.setup import absolute_paths, build, plain, save_config
 from steer.steering.intervention import check_refs_fire, parse_engine
 from steer.steering.plan import make_plan
 from steer.steering.probe import make_probe

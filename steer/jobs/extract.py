@@ -20,7 +20,7 @@ from steer.models.cache import cache_root
 from steer.models.loaded import LoadedModel
 from steer.output_dirs import check_writable, hold
 from steer.resources import neutral_dialogues
-from steer.runs.runner import build, plain, save_config
+from steer.runs.setup import build, plain, save_config
 from steer.stimuli.emotions import MIN_EMOTIONS, resolve_emotions
 from steer.stimuli.story import Story
 from steer.user_files import require_dir, require_file
