@@ -41,7 +41,7 @@ class Grid:
     """One metric's cells: ``values``, ``deltas`` and ``p_values`` are rows x strengths."""
 
     metric: str
-    kind: str  # "rate", "mean", "count" or "mixed"
+    kind: str  # "rate", "mean" or "mixed"
     rows: list[str]
     strengths: list[float]
     values: np.ndarray

@@ -7,8 +7,9 @@ line, left by a run killed mid-write, is skipped), so a run still going can be c
 
 Each record's numeric metrics are those ``steer.metrics.aggregate`` summarises (the task's
 metrics plus ``n_tokens`` and ``eos_rate``, 1 when the reply ended with the end-of-sequence
-token); each metric's kind (rate, mean or count) is what the run's task declares
-(``steer.tasks.declarations``: the task class its saved config names, else its task's name).
+token); a metric is a rate (kind ``rate``) where the run's task declares it one
+(``steer.tasks.declarations``: the task class its saved config names, else its task's name),
+else a mean (kind ``mean``: declared means and counts, and undeclared metrics).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from omegaconf import OmegaConf
 from steer.errors import SteerError
 from steer.json_files import has_torn_tail
 from steer.metrics.aggregate import _numeric as record_metrics
-from steer.metrics.declared import TaskMetrics, with_run_metrics
+from steer.metrics.declared import MetricKind, TaskMetrics, with_run_metrics
 from steer.run_records import GENERATIONS, METRICS, read_run_records, refuse_duplicates
 from steer.tasks.declarations import by_name, by_target
 
@@ -155,7 +156,7 @@ def metric_frame(runs: Sequence[Run]) -> pd.DataFrame:
             values = record_metrics(record)
             for group_key, group_value in groups(record):
                 for metric, value in values.items():
-                    kind = run.declared.kind(metric).value
+                    kind = "rate" if run.declared.kind(metric) is MetricKind.RATE else "mean"
                     strength, prompt = float(record["strength"]), str(record["prompt_id"])
                     rows.append(
                         (*key, group_key, group_value, strength, prompt, metric, kind, value)

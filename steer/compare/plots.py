@@ -45,7 +45,7 @@ def _line_label(run: str, vector: str, layers: str, several_runs: bool) -> str:
 def _y_label(metric: str, kinds: set[str]) -> str:
     if kinds == {"rate"}:
         return f"{metric} rate (95% Wilson CI)"
-    if kinds and kinds <= {"mean", "count"}:
+    if kinds == {"mean"}:
         return f"mean {metric} (95% t CI)"
     return f"{metric} (95% CI)"
 

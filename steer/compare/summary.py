@@ -6,8 +6,7 @@ records and one of its values, both empty for the rows over all records) and met
 strength of a cell:
 
 - ``n``: the records with the metric; ``value``: the rate (kind ``rate``: the run's task
-  declares the metric a 0/1 rate) or the mean (kind ``mean``, or ``count`` for a number of
-  things; ``steer.metrics.declared``);
+  declares the metric a 0/1 rate, ``steer.metrics.declared``) or the mean (kind ``mean``);
 - ``ci_low``/``ci_high``: 95% Wilson interval for a rate, 95% Student t interval for a mean
   (NaN with fewer than 2 records);
 - ``baseline``: the value at strength 0 in the same cell; ``delta`` = value - baseline;
