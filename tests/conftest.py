@@ -9,6 +9,19 @@ from steer.models.loaded import LoadedModel
 from steer.models.loaders import load_tiny_random
 from tests.helpers import TEST_DEVICE, tiny_run
 
+# Each tier's directory, and the marker its tests carry: `pytest -m "not integration"`.
+TIERS = {"unit": "unit", "coding": "tasks", "sandbox": "tasks", "cli": "cli",
+         "integration": "integration"}  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        parts = item.path.relative_to(here).parts if item.path.is_relative_to(here) else ()
+        tier = TIERS.get(parts[0]) if len(parts) > 1 else None
+        if tier is not None:
+            item.add_marker(getattr(pytest.mark, tier))
+
 
 @pytest.fixture(scope="session")
 def tiny() -> LoadedModel:

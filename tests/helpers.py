@@ -36,9 +36,21 @@ SLOW_SWEEP = [
 ]  # fmt: skip
 
 
-def run_steer(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    """The console script as a user runs it."""
-    return subprocess.run([STEER, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+# A cheap `steer run` on the tiny model: two prompts, 4 new tokens.
+TINY = [
+    "debug=tiny",
+    "vectors.reference_limit=4",
+    "generation.max_new_tokens=4",
+    "task.prompts=[Hello there.,How are you?]",
+]
+
+
+def steer(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """The console script as a user runs it (one-line errors: HYDRA_FULL_ERROR off)."""
+    env = {**os.environ, "HYDRA_FULL_ERROR": "0"}
+    return subprocess.run(
+        [STEER, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env
+    )
 
 
 def records(path: Path) -> list[dict[str, Any]]:
