@@ -29,7 +29,8 @@ from benchmarks.pressure_loop import LoopSetup, bench_pressure_loop
 from benchmarks.timing import Timed, interleaved, profile
 from steer.activations import TokenWindow, text_activations
 from steer.batching import pad_batch
-from steer.generation import Generated, GenerationSettings, generate_rows
+from steer.generation import Generated, generate_rows
+from steer.generation_settings import GenerationSettings
 from steer.hooks import HookRef, Site
 from steer.models.cache import cache_root
 from steer.models.loaded import LoadedModel

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from benchmarks import report
-from steer.generation import GenerationSettings, generate_rows
+from steer.generation import generate_rows
+from steer.generation_settings import GenerationSettings
 from steer.models.loaded import LoadedModel
 from steer.models.prompts import Message
 from steer.runs.episodes import ATTEMPT_SEED_STRIDE, Played, batches, play

@@ -5,12 +5,31 @@ The YAML files under ``conf/`` extend these (``defaults: [base_..., _self_]``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING as NO_DEFAULT
+from dataclasses import dataclass, field, fields, make_dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, get_type_hints
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING
+
+from steer.generation_settings import GenerationSettings
+from steer.sandbox.limits import SandboxLimits
+
+
+def settings_schema(name: str, runtime: type, *first: tuple[str, Any, Any]) -> type:
+    """A schema with the fields of a runtime settings dataclass (names, types, defaults), so
+    the two are declared once: the schema is what Hydra checks keys and types against (it must
+    be mutable, the runtime object is frozen), the runtime object is made from the composed
+    node and checks the values (``GenerationSettings(**node)``). ``first``: fields the schema
+    has before them (``_target_``, choices), as ``(name, type, field(...))``."""
+    hints = get_type_hints(runtime)
+    own = [
+        (f.name, hints[f.name], field(default=f.default))
+        for f in fields(runtime)
+        if f.default is not NO_DEFAULT
+    ]
+    return make_dataclass(name, [*first, *own])
 
 
 # Choices as enums, so a bad value fails when the config is composed, before any model loads.
@@ -187,20 +206,20 @@ class CustomTaskSchema:
     max_attempts: int = 1
 
 
-@dataclass
-class SandboxSchema:
-    _target_: str = "steer.tasks.sandboxing.make_sandbox"
-    # bwrap: bubblewrap namespaces + resource limits; rlimits: limits only (warns loudly)
-    isolation: IsolationChoice = IsolationChoice.bwrap
-    workers: int = 2  # sandbox runs at once
-    wall_s: float = 10.0
-    cpu_s: float = 5.0
-    memory_mb: int = 512
-    file_size_mb: float = 1.0
-    processes: int = 8
-    open_files: int = 64
-    output_kb: int = 64
-    tmp_mb: int = 16
+if TYPE_CHECKING:  # to the type checker, each schema has its runtime class's fields
+    SandboxSchema = SandboxLimits
+    GenerationSchema = GenerationSettings
+else:
+    # `sandbox`: how to isolate, how many at once, then the limits (sandbox.wall_s, ...)
+    SandboxSchema = settings_schema(
+        "SandboxSchema",
+        SandboxLimits,
+        ("_target_", str, field(default="steer.tasks.sandboxing.make_sandbox")),
+        # bwrap: bubblewrap namespaces + resource limits; rlimits: limits only (warns loudly)
+        ("isolation", IsolationChoice, field(default=IsolationChoice.bwrap)),
+        ("workers", int, field(default=2)),  # sandbox runs at once
+    )
+    GenerationSchema = settings_schema("GenerationSchema", GenerationSettings)
 
 
 @dataclass
@@ -264,15 +283,6 @@ class SteeringSchema:
     engine: EngineChoice = EngineChoice.hf
     # Readout-triggered steering: add the vector only on tokens where a readout fires.
     trigger: TriggerSchema = field(default_factory=TriggerSchema)
-
-
-@dataclass
-class GenerationSchema:
-    max_new_tokens: int = 64
-    do_sample: bool = False
-    temperature: float = 1.0
-    top_p: float = 1.0
-    batch_size: int = 8
 
 
 @dataclass

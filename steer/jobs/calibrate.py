@@ -27,7 +27,7 @@ from steer.calibration.plot import calibration_plot
 from steer.calibration.sweep import generate_grid, summarise
 from steer.config_values import refuse_non_finite
 from steer.errors import SteerError
-from steer.generation import GenerationSettings
+from steer.generation_settings import GenerationSettings
 from steer.json_files import RecordWriter, write_json
 from steer.models.loaded import LoadedModel
 from steer.output_dirs import check_writable, hold

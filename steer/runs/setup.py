@@ -19,7 +19,7 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from steer.errors import SteerError
-from steer.generation import GenerationSettings
+from steer.generation_settings import GenerationSettings
 from steer.json_files import write_jsonl
 from steer.models.loaded import LoadedModel
 from steer.resources import content_hash

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from steer.generation import GenerationSettings, generate_rows
+from steer.generation import generate_rows
+from steer.generation_settings import GenerationSettings
 from steer.hooks import HookRef
 from steer.models.loaded import LoadedModel
 from steer.steering import Engine, steering

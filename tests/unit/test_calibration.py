@@ -16,7 +16,7 @@ from steer.calibration.damage import DamageBounds, StrengthDamage, pick_bound
 from steer.calibration.sweep import generate_grid, summarise
 from steer.cli.config_errors import compose_config
 from steer.errors import SteerError
-from steer.generation import GenerationSettings
+from steer.generation_settings import GenerationSettings
 from steer.hooks import Site
 from steer.jobs.run import run
 from steer.models.loaded import LoadedModel

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 import torch
 
 from steer.activations import capturing, run_decoder
-from steer.generation import GenerationSettings, generate_rows
+from steer.generation import generate_rows
+from steer.generation_settings import GenerationSettings
 from steer.hooks import HookRef, Site
 from steer.models.loaded import LoadedModel
 from steer.readouts import project

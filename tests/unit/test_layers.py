@@ -21,7 +21,8 @@ LAYERS: list[tuple[str, set[str]]] = [
     }),
     ("models and hooks", {"hooks", "models", "resources", "activations"}),
     ("vectors, steering, readouts, metrics", {
-        "vectors", "steering", "readouts", "transcript_readouts", "generation", "metrics",
+        "vectors", "steering", "readouts", "transcript_readouts", "generation",
+        "generation_settings", "metrics",
     }),
     ("tasks and stimuli", {"coding", "sandbox", "tasks", "stimuli"}),
     ("methods", {"extraction", "runs", "interop", "compare"}),

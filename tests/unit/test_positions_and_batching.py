@@ -9,7 +9,8 @@ import torch
 
 from steer.batching import pad_batch
 from steer.errors import SteerError
-from steer.generation import GenerationSettings, generate_rows
+from steer.generation import generate_rows
+from steer.generation_settings import GenerationSettings
 from steer.hooks import HookRef, Site
 from steer.models.loaded import LoadedModel
 from steer.steering import Engine, LayerDirection, steering

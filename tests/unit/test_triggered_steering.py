@@ -15,7 +15,8 @@ from steer.activations import capturing, run_decoder
 from steer.cli.config_errors import compose_config
 from steer.compare.cli import compare
 from steer.errors import SteerError
-from steer.generation import GenerationSettings, generate_rows
+from steer.generation import generate_rows
+from steer.generation_settings import GenerationSettings
 from steer.hooks import HookRef
 from steer.jobs.run import run
 from steer.models.loaded import LoadedModel
