@@ -11,10 +11,11 @@ import torch
 from transformers import GenerationConfig
 
 from steer.batching import pad_batch
+from steer.choices import Engine
 from steer.errors import SteerError
 from steer.generation_settings import GenerationSettings
 from steer.models.loaded import LoadedModel
-from steer.steering.intervention import Engine, generating_model, steering
+from steer.steering.intervention import generating_model, steering
 from steer.steering.plan import SteeringPlan
 from steer.steering.trigger import TriggerState
 
@@ -77,7 +78,7 @@ def generate_rows(
         )
     input_ids, attention = pad_batch(prompts, model.pad_token_id, "left", model.device)
     width = input_ids.shape[1]
-    engine = plan.engine if plan else Engine.HF
+    engine = plan.engine if plan else Engine.hf
     gate = None
     if plan is not None and plan.trigger is not None:
         gate = TriggerState(plan.trigger, [width - len(p) for p in prompts])

@@ -19,7 +19,8 @@ import numpy as np
 import torch
 
 from steer.activations import capturing
-from steer.hooks import HookRef, Site
+from steer.choices import Site
+from steer.hooks import HookRef
 from steer.models.loaded import LoadedModel
 from steer.vectors.norms import default_layer
 from steer.vectors.vector_set import VectorSet
@@ -118,7 +119,7 @@ def random_vector_set(model: LoadedModel, names: list[str], seed: int = 3) -> Ve
         names=names,
         vectors=torch.randn(len(names), model.n_layers, model.d_model, generator=generator),
         layer_norms=torch.arange(1, model.n_layers + 1, dtype=torch.float32),
-        site=Site.RESID_POST,
+        site=Site.resid_post,
         default_layer=default_layer(model.n_layers),
         provenance={"model_id": model.model_id, "weights_hash": model.weights_hash},
         reference_mean=torch.randn(model.n_layers, model.d_model, generator=generator) * 0.1,

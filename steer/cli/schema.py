@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, get_type_hints
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING
 
+from steer.choices import Engine, Positions, Site, Unit
 from steer.generation_settings import GenerationSettings
 from steer.sandbox.limits import SandboxLimits
 
@@ -33,23 +34,8 @@ def settings_schema(name: str, runtime: type, *first: tuple[str, Any, Any]) -> t
 
 
 # Choices as enums, so a bad value fails when the config is composed, before any model loads.
-# Member names are the values users type.
-class PositionsChoice(StrEnum):
-    all = "all"
-    prompt = "prompt"
-    generated = "generated"
-
-
-class UnitChoice(StrEnum):
-    norm = "norm"
-    raw = "raw"
-
-
-class EngineChoice(StrEnum):
-    hf = "hf"
-    bridge = "bridge"
-
-
+# Member names are the values users type. The steering choices (site, positions, unit, engine)
+# are the library's own enums (steer.choices): checked here once, used as they are.
 class IsolationChoice(StrEnum):
     bwrap = "bwrap"
     rlimits = "rlimits"
@@ -85,14 +71,6 @@ class PickChoice(StrEnum):
     shortest = "shortest"
     first = "first"
     random = "random"
-
-
-class SiteChoice(StrEnum):
-    resid_pre = "resid_pre"
-    resid_mid = "resid_mid"
-    resid_post = "resid_post"
-    attn_out = "attn_out"
-    mlp_out = "mlp_out"
 
 
 class ReplyChoice(StrEnum):
@@ -136,7 +114,7 @@ class ContrastVectorsSchema:
     name: str = MISSING
     positive: list[str] = field(default_factory=list)
     negative: list[str] = field(default_factory=list)
-    site: SiteChoice = SiteChoice.resid_post
+    site: Site = Site.resid_post
     start_token: int = 1
     batch_size: int = 8
     reference_limit: int | None = 48
@@ -276,11 +254,11 @@ class SteeringSchema:
     # from steering.calibration (the numbers replace it in the saved config).
     strengths: Any = field(default_factory=lambda: [-0.1, 0.0, 0.1])
     calibration: CalibrationUseSchema = field(default_factory=CalibrationUseSchema)
-    positions: PositionsChoice = PositionsChoice.all
+    positions: Positions = Positions.all
     # norm: a fraction of the layer's mean residual-stream norm; raw: the vector as it is
-    unit: UnitChoice = UnitChoice.norm
+    unit: Unit = Unit.norm
     # hf: plain torch hooks on the weight-sharing HF view (fast); bridge: TransformerLens hooks
-    engine: EngineChoice = EngineChoice.hf
+    engine: Engine = Engine.hf
     # Readout-triggered steering: add the vector only on tokens where a readout fires.
     trigger: TriggerSchema = field(default_factory=TriggerSchema)
 
@@ -351,7 +329,7 @@ class ExtractVectorsSchema:
     emotions: Any = "shipped"
     start_token: int = 50
     denoise_fraction: float = 0.5
-    site: SiteChoice = SiteChoice.resid_post
+    site: Site = Site.resid_post
     batch_size: int = 8
 
 
@@ -407,7 +385,7 @@ class ExportSettingsSchema:
     vector: Any = None
     strength: float = 0.1
     # norm: a fraction of the layer's mean residual norm (the bank's unit); raw: as it is
-    unit: UnitChoice = UnitChoice.norm
+    unit: Unit = Unit.norm
     # Block indices (resid_post, from 1); None: the set's default layer.
     layers: list[int] | None = None
     all_layers: bool = False  # every layer from 1 on (llama.cpp cannot steer block 0)

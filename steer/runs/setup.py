@@ -26,7 +26,7 @@ from steer.resources import content_hash
 from steer.run_records import GENERATIONS, read_run_records, refuse_duplicates
 from steer.runs.context import check_context
 from steer.runs.episodes import Played
-from steer.steering.intervention import check_refs_fire, parse_engine
+from steer.steering.intervention import check_refs_fire
 from steer.steering.plan import SteeringPlan, make_plan
 from steer.steering.strengths import check_scale
 from steer.steering.trigger import fired_fraction
@@ -126,9 +126,9 @@ def prepare(cfg: DictConfig, calibrated: CalibrationCheck | None = None) -> Prep
         vectors,
         _choose_vector(cfg, vectors),
         layers,
-        str(cfg.steering.positions),
-        str(cfg.steering.unit),
-        parse_engine(str(cfg.steering.engine)),
+        cfg.steering.positions,  # choices the schema checked (steer.choices)
+        cfg.steering.unit,
+        cfg.steering.engine,
     )
     if calibrated is not None:
         calibrated.check_matches(model.weights_hash, vectors.content_digest(), plan.unit)
