@@ -29,12 +29,13 @@ from benchmarks.pressure_loop import LoopSetup, bench_pressure_loop
 from benchmarks.timing import Timed, interleaved, profile
 from steer.activations import TokenWindow, text_activations
 from steer.batching import pad_batch
-from steer.generation import Generated, GenerationSettings, generate_rows
-from steer.hooks import HookRef, Site
+from steer.choices import Engine, Site
+from steer.generation import Generated, generate_rows
+from steer.generation_settings import GenerationSettings
+from steer.hooks import HookRef
 from steer.models.cache import cache_root
 from steer.models.loaded import LoadedModel
 from steer.models.loaders import load_qwen25_coder_05b_instruct, load_smollm2
-from steer.steering.intervention import Engine
 from steer.steering.plan import SteeringPlan, make_plan
 from steer.stimuli.shipped import load_shipped, shipped_story_emotions
 from steer.transcript_readouts import TranscriptReader
@@ -253,8 +254,8 @@ def bench_steered(
         strengths = [STRENGTH] * batch
         contenders = {
             LIMIT: hf_limit(model, prompts, steps),
-            STEERED_HF: steered(model, prompts, strengths, plans[Engine.HF], steps),
-            STEERED_BRIDGE: steered(model, prompts, strengths, plans[Engine.BRIDGE], steps),
+            STEERED_HF: steered(model, prompts, strengths, plans[Engine.hf], steps),
+            STEERED_BRIDGE: steered(model, prompts, strengths, plans[Engine.bridge], steps),
         }
         log(f"benchmark 1, batch {batch}: {opts.repeats} interleaved repeats")
         timed = interleaved(contenders, opts.repeats)
@@ -319,7 +320,7 @@ def bench_steered(
         [
             "## 1. Steered generation versus plain Hugging Face `generate`",
             f"Greedy, {steps} new tokens, steering `{VECTOR}` at strength {STRENGTH} "
-            f"(unit=norm, positions=all) at layer {plans[Engine.HF].layers}; the limit is "
+            f"(unit=norm, positions=all) at layer {plans[Engine.hf].layers}; the limit is "
             "`model.hf.generate` with no hooks on the same left-padded batch (padded before "
             "timing; steer's call is timed whole: padding, hooks, generation, decoding to text). "
             "*tokens* counts generated non-padding tokens of the last repeat; *full rows* says "
@@ -463,7 +464,7 @@ def plain_hidden_states(
 
 def steer_extraction(model: LoadedModel, texts: Sequence[Sequence[int]]) -> Callable[[], int]:
     """What ``story_means`` runs for one emotion: every layer's resid_post, window from 50."""
-    refs = [HookRef(layer, Site.RESID_POST) for layer in range(model.n_layers)]
+    refs = [HookRef(layer, Site.resid_post) for layer in range(model.n_layers)]
     window = TokenWindow(start=50)
 
     def run() -> int:
@@ -630,21 +631,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     vectors, vectors_note = load_vectors(model, opts.model.bank_dir)
     plans = {
         engine: make_plan(vectors, VECTOR, None, "all", "norm", engine)
-        for engine in (Engine.HF, Engine.BRIDGE)
+        for engine in (Engine.hf, Engine.bridge)
     }
     chats = [model.formatter.chat_ids([{"role": "user", "content": p}]) for p in PROMPTS]
     warm_up(model, chats, list(plans.values()))
-    reader = TranscriptReader(model, vectors, (VECTOR,), plans[Engine.HF].layers[0])
+    reader = TranscriptReader(model, vectors, (VECTOR,), plans[Engine.hf].layers[0])
     loop = LoopSetup(
         model,
-        plans[Engine.HF],
+        plans[Engine.hf],
         reader,
         opts.max_new_tokens if opts.quick else opts.model.loop_tokens,
         batch_size=16,
     )
     benchmarks: list[Callable[[], report.Section]] = [
         lambda: bench_steered(model, chats, plans, opts),
-        lambda: bench_sweep(model, chats, plans[Engine.HF], opts),
+        lambda: bench_sweep(model, chats, plans[Engine.hf], opts),
         lambda: bench_extraction(model, opts),
         lambda: bench_pressure_loop(loop),
     ]

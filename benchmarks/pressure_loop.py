@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from benchmarks import report
-from steer.generation import GenerationSettings, generate_rows
+from steer.generation import generate_rows
+from steer.generation_settings import GenerationSettings
 from steer.models.loaded import LoadedModel
 from steer.models.prompts import Message
-from steer.runs.episodes import ATTEMPT_SEED_STRIDE, Played, play
-from steer.runs.runner import batches
+from steer.runs.episodes import ATTEMPT_SEED_STRIDE, Played, batches, play
 from steer.steering.plan import SteeringPlan
 from steer.tasks.impossible_code import ImpossibleCodeTask
 from steer.tasks.sandboxing import make_sandbox

@@ -11,38 +11,15 @@ import torch
 from transformers import GenerationConfig
 
 from steer.batching import pad_batch
+from steer.choices import Engine
 from steer.errors import SteerError
+from steer.generation_settings import GenerationSettings
 from steer.models.loaded import LoadedModel
-from steer.steering.intervention import Engine, generating_model, steering
+from steer.steering.intervention import generating_model, steering
 from steer.steering.plan import SteeringPlan
 from steer.steering.trigger import TriggerState
 
 FinishReason = Literal["eos", "length"]
-# Past this, sampling is uniform noise over the vocabulary (and infinity divides logits to NaN).
-MAX_TEMPERATURE = 100.0
-
-
-@dataclass(frozen=True)
-class GenerationSettings:
-    max_new_tokens: int = 64
-    do_sample: bool = False
-    temperature: float = 1.0
-    top_p: float = 1.0
-    batch_size: int = 8
-
-    def __post_init__(self) -> None:
-        checks = [
-            (self.max_new_tokens >= 1, "generation.max_new_tokens must be at least 1"),
-            (self.batch_size >= 1, "generation.batch_size must be at least 1"),
-            (
-                not self.do_sample or 0 < self.temperature <= MAX_TEMPERATURE,
-                f"generation.temperature must be > 0 and at most {MAX_TEMPERATURE:g}",
-            ),
-            (0 < self.top_p <= 1, "generation.top_p must be in (0, 1]"),
-        ]
-        for ok, problem in checks:
-            if not ok:
-                raise SteerError(problem, "fix the value (see `steer run --cfg job`)")
 
 
 @dataclass(frozen=True)
@@ -101,7 +78,7 @@ def generate_rows(
         )
     input_ids, attention = pad_batch(prompts, model.pad_token_id, "left", model.device)
     width = input_ids.shape[1]
-    engine = plan.engine if plan else Engine.HF
+    engine = plan.engine if plan else Engine.hf
     gate = None
     if plan is not None and plan.trigger is not None:
         gate = TriggerState(plan.trigger, [width - len(p) for p in prompts])

@@ -9,36 +9,24 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any, Literal
 
 import torch
 from torch import nn
 from torch.utils.hooks import RemovableHandle
 
+from steer.choices import Site
 from steer.errors import SteerError
 from steer.internals import hidden_states_argument
 
-Positions = Literal["all", "prompt", "generated"]
 Side = Literal["input", "output"]
-POSITIONS: tuple[Positions, ...] = ("all", "prompt", "generated")
-
-
-class Site(StrEnum):
-    """Where in a block a vector is read or added."""
-
-    RESID_PRE = "resid_pre"
-    RESID_MID = "resid_mid"
-    RESID_POST = "resid_post"
-    ATTN_OUT = "attn_out"
-    MLP_OUT = "mlp_out"
 
 
 # Sites that sit on a plain Hugging Face decoder-layer boundary, so the fast engine can
 # hook them with an ordinary torch hook: (which side of the layer, "input" or "output").
 _PLAIN_MODULE_SIDE: dict[Site, Side] = {
-    Site.RESID_PRE: "input",
-    Site.RESID_POST: "output",
+    Site.resid_pre: "input",
+    Site.resid_post: "output",
 }
 
 
@@ -47,7 +35,7 @@ class HookRef:
     """One place in the model: a block index and a site."""
 
     layer: int
-    site: Site = Site.RESID_POST
+    site: Site = Site.resid_post
 
     @property
     def name(self) -> str:
@@ -69,11 +57,11 @@ class PatternRef:
 
 # Where each site is computed inside a block, in forward order.
 _ORDER_IN_BLOCK: dict[Site, int] = {
-    Site.RESID_PRE: 0,
-    Site.ATTN_OUT: 1,
-    Site.RESID_MID: 2,
-    Site.MLP_OUT: 3,
-    Site.RESID_POST: 4,
+    Site.resid_pre: 0,
+    Site.attn_out: 1,
+    Site.resid_mid: 2,
+    Site.mlp_out: 3,
+    Site.resid_post: 4,
 }
 
 
@@ -105,21 +93,6 @@ def hook_name_pattern(site: Site) -> str:
 
 def has_plain_module(site: Site) -> bool:
     return site in _PLAIN_MODULE_SIDE
-
-
-def parse_site(value: str) -> Site:
-    try:
-        return Site(value)
-    except ValueError:
-        choices = ", ".join(s.value for s in Site)
-        raise SteerError(f"unknown hook site {value!r}", f"use one of: {choices}") from None
-
-
-def check_positions(value: str) -> Positions:
-    for choice in POSITIONS:
-        if value == choice:
-            return choice
-    raise SteerError(f"unknown positions {value!r}", f"use one of: {', '.join(POSITIONS)}")
 
 
 def resolve_layers(layers: Sequence[int], n_layers: int) -> list[int]:

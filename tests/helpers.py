@@ -19,7 +19,8 @@ import numpy as np
 import torch
 
 from steer.activations import capturing
-from steer.hooks import HookRef, Site
+from steer.choices import Site
+from steer.hooks import HookRef
 from steer.models.loaded import LoadedModel
 from steer.vectors.norms import default_layer
 from steer.vectors.vector_set import VectorSet
@@ -36,9 +37,21 @@ SLOW_SWEEP = [
 ]  # fmt: skip
 
 
-def run_steer(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    """The console script as a user runs it."""
-    return subprocess.run([STEER, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+# A cheap `steer run` on the tiny model: two prompts, 4 new tokens.
+TINY = [
+    "debug=tiny",
+    "vectors.reference_limit=4",
+    "generation.max_new_tokens=4",
+    "task.prompts=[Hello there.,How are you?]",
+]
+
+
+def steer(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """The console script as a user runs it (one-line errors: HYDRA_FULL_ERROR off)."""
+    env = {**os.environ, "HYDRA_FULL_ERROR": "0"}
+    return subprocess.run(
+        [STEER, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env
+    )
 
 
 def records(path: Path) -> list[dict[str, Any]]:
@@ -106,7 +119,7 @@ def random_vector_set(model: LoadedModel, names: list[str], seed: int = 3) -> Ve
         names=names,
         vectors=torch.randn(len(names), model.n_layers, model.d_model, generator=generator),
         layer_norms=torch.arange(1, model.n_layers + 1, dtype=torch.float32),
-        site=Site.RESID_POST,
+        site=Site.resid_post,
         default_layer=default_layer(model.n_layers),
         provenance={"model_id": model.model_id, "weights_hash": model.weights_hash},
         reference_mean=torch.randn(model.n_layers, model.d_model, generator=generator) * 0.1,
@@ -142,7 +155,7 @@ def tiny_run(out: Path, *overrides: str) -> Path:
     """A finished `steer run` on the tiny model (2 prompts x 3 strengths) into ``out``,
     in-process."""
     from steer.cli.config_errors import compose_config
-    from steer.runs.runner import run
+    from steer.jobs.run import run
 
     every = [*TINY_RUN, *overrides]
     run(compose_config(every), out, every)

@@ -13,7 +13,8 @@ from typing import Any
 
 from steer.calibration.damage import StrengthDamage
 from steer.calibration.scoring import score_replies
-from steer.generation import GenerationSettings, generate_rows
+from steer.generation import generate_rows
+from steer.generation_settings import GenerationSettings
 from steer.metrics.text import repetition
 from steer.models.loaded import LoadedModel
 from steer.runs.episodes import batches

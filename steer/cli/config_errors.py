@@ -14,9 +14,9 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from steer.cli.conf_dir import conf_dir
+from steer.cli.schema import register_schemas
 from steer.config_values import refuse_non_finite
 from steer.errors import SteerError
-from steer.runs.schema import register_schemas
 
 CONFIG_ERRORS = (HydraException, OmegaConfBaseException, ValueError)
 

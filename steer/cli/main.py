@@ -79,7 +79,7 @@ def _calibrate(argv: list[str]) -> int:
 
 
 def _validate(argv: list[str]) -> int:
-    from steer.extraction.runner import revalidate, summary_lines
+    from steer.jobs.extract import revalidate, summary_lines
     from steer.validation.report import ValidationSettings
 
     parser = argparse.ArgumentParser(prog="steer validate")

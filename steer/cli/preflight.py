@@ -19,8 +19,8 @@ from omegaconf import OmegaConf
 
 from steer.cli.conf_dir import conf_dir
 from steer.cli.config_errors import CONFIG_ERRORS, sweep_variants
+from steer.cli.schema import register_schemas
 from steer.output_dirs import check_writable
-from steer.runs.schema import register_schemas
 
 MULTIRUN_FILE = "multirun.yaml"
 LOG_FILES = ("run.log", "extract.log", MULTIRUN_FILE)

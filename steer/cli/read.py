@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from steer.errors import SteerError
-from steer.extraction.runner import BANK, model_for_bank, published_bank
+from steer.jobs.extract import BANK, model_for_bank, published_bank
 from steer.json_files import dumps
 from steer.models.loaded import LoadedModel
 from steer.readouts import READOUT_POOLING, Readout, read_texts

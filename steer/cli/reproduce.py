@@ -21,15 +21,14 @@ from typing import Any
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 
+from steer.cli.schema import RunSchema, register_schemas
 from steer.errors import SteerError
+from steer.jobs.run import run
+from steer.run_records import GENERATIONS, METRICS, read_run_records
 from steer.runs.provenance import version_changes
-from steer.runs.records import GENERATIONS, read_run_records
-from steer.runs.runner import run
-from steer.runs.schema import RunSchema, register_schemas
 from steer.user_files import require_dir
 
 KEY_FIELDS = ("prompt_id", "vector", "layers", "strength", "seed")
-METRICS = "metrics.json"
 MULTIRUN = "multirun.yaml"
 
 

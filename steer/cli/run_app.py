@@ -1,4 +1,11 @@
-"""Thin Hydra entries: compose the config, then call a plain function returning metrics."""
+"""Thin Hydra entries: compose the config, then call a plain function returning metrics.
+
+What an entry returns to Hydra (the value a sweeper optimises) is one of those metrics: for
+``steer run`` the change against strength 0, at the last strength, of the metric the run's task
+declares for sweeps (``TaskMetrics.returned``: its ``optimized`` metric, else its first headline
+metric the run has): ``delta_cheated@+0.1`` for ``task=impossible_code``,
+``delta_vader_compound@+0.1`` for ``task=prompts``.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +20,12 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from steer.cli.conf_dir import conf_dir
+from steer.cli.schema import register_schemas
 from steer.errors import EXIT_USAGE, SteerError
-from steer.runs.schema import register_schemas
 
 Job = Callable[[DictConfig, Path, list[str], dict[str, str]], dict[str, float]]
+# The prefixes of the returned metric, most wanted first (the first a job's metrics hold wins).
+Returned = Callable[[DictConfig], list[str]]
 
 MODEL_CHOICE = "${model_choice:}"
 
@@ -43,7 +52,29 @@ def _log_to_files(message: str) -> None:
             handler.handle(record)
 
 
-def _entry(job: Job, headline: str) -> Callable[[DictConfig], float | None]:
+def returned_value(metrics: dict[str, float], prefixes: list[str]) -> float | None:
+    """The last metric named by the first of ``prefixes`` that names any (flat metrics are
+    in strength order, so the last is the largest strength's); None if none does."""
+    for prefix in prefixes:
+        values = [v for k, v in metrics.items() if k.startswith(prefix)]
+        if values:
+            return values[-1]
+    return None
+
+
+def run_headline(cfg: DictConfig) -> list[str]:
+    """``delta_<metric>@`` for each metric the run's task class declares for sweeps."""
+    from steer.tasks.declarations import by_target
+
+    declared = by_target(str(OmegaConf.select(cfg, "task._target_", default="")))
+    return [f"delta_{name}@" for name in (declared.returned if declared else ())]
+
+
+def _fixed(prefix: str) -> Returned:
+    return lambda cfg: [prefix]
+
+
+def _entry(job: Job, returned: Returned) -> Callable[[DictConfig], float | None]:
     def task(cfg: DictConfig) -> float | None:
         hydra_config = HydraConfig.get()
         output_dir = Path(hydra_config.runtime.output_dir)
@@ -56,8 +87,7 @@ def _entry(job: Job, headline: str) -> Callable[[DictConfig], float | None]:
             _log_to_files(error.one_line())
             sys.exit(EXIT_USAGE)
         print(f"results: {output_dir}")
-        values = [v for k, v in metrics.items() if k.startswith(headline)]
-        return values[-1] if values else None
+        return returned_value(metrics, returned(cfg))
 
     return task
 
@@ -65,7 +95,7 @@ def _entry(job: Job, headline: str) -> Callable[[DictConfig], float | None]:
 def _run_job(
     cfg: DictConfig, out: Path, overrides: list[str], choices: dict[str, str]
 ) -> dict[str, float]:
-    from steer.runs.runner import run
+    from steer.jobs.run import run
 
     return run(cfg, out, overrides)
 
@@ -73,7 +103,7 @@ def _run_job(
 def _extract_job(
     cfg: DictConfig, out: Path, overrides: list[str], choices: dict[str, str]
 ) -> dict[str, float]:
-    from steer.extraction.runner import run_extract
+    from steer.jobs.extract import run_extract
 
     return run_extract(cfg, out, overrides, choices.get("model", "model"))
 
@@ -81,7 +111,7 @@ def _extract_job(
 def _inspect_job(
     cfg: DictConfig, out: Path, overrides: list[str], choices: dict[str, str]
 ) -> dict[str, float]:
-    from steer.inspect.runner import run_inspect
+    from steer.jobs.inspect import run_inspect
 
     return run_inspect(cfg, out, overrides)
 
@@ -89,7 +119,7 @@ def _inspect_job(
 def _export_job(
     cfg: DictConfig, out: Path, overrides: list[str], choices: dict[str, str]
 ) -> dict[str, float]:
-    from steer.interop.export_runner import run_export
+    from steer.jobs.export import run_export
 
     return run_export(cfg, out, overrides)
 
@@ -97,17 +127,17 @@ def _export_job(
 def _calibrate_job(
     cfg: DictConfig, out: Path, overrides: list[str], choices: dict[str, str]
 ) -> dict[str, float]:
-    from steer.calibration.runner import run_calibrate
+    from steer.jobs.calibrate import run_calibrate
 
     return run_calibrate(cfg, out, overrides)
 
 
-APPS: dict[str, tuple[str, Job, str]] = {
-    "run": ("config", _run_job, "delta_vader_compound@"),
-    "extract": ("extract", _extract_job, "probe_top3"),
-    "inspect": ("inspect", _inspect_job, "flags"),
-    "export": ("export", _export_job, "strength"),
-    "calibrate": ("calibrate", _calibrate_job, "bound_positive"),
+APPS: dict[str, tuple[str, Job, Returned]] = {
+    "run": ("config", _run_job, run_headline),
+    "extract": ("extract", _extract_job, _fixed("probe_top3")),
+    "inspect": ("inspect", _inspect_job, _fixed("flags")),
+    "export": ("export", _export_job, _fixed("strength")),
+    "calibrate": ("calibrate", _calibrate_job, _fixed("bound_positive")),
 }
 
 
@@ -121,9 +151,9 @@ def _quiet_launcher_schema_warning() -> None:
 
 
 def hydra_main(command: str, argv: list[str]) -> None:
-    config_name, job, headline = APPS[command]
+    config_name, job, returned = APPS[command]
     register_schemas()
     _quiet_launcher_schema_warning()
     sys.argv = [f"steer {command}", *argv]
     entry = hydra.main(config_path=str(conf_dir()), config_name=config_name, version_base="1.3")
-    entry(_entry(job, headline))()
+    entry(_entry(job, returned))()

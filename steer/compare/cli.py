@@ -44,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
 def compare(root: Path, max_prompts: int) -> int:
     # Imported here so that --help and bad paths answer before pandas and matplotlib load.
     from steer.compare.grids import grid_plots
-    from steer.compare.headline import headline_metrics
+    from steer.compare.headline import declared, headline_metrics
     from steer.compare.load import load_runs, metric_frame
     from steer.compare.monitoring import (
         MONITORING,
@@ -70,10 +70,12 @@ def compare(root: Path, max_prompts: int) -> int:
     frame = metric_frame(runs)
     summary = summarize(frame)
     varying = varying_metrics(frame)
-    headline = headline_metrics([run.task for run in runs], list(dict.fromkeys(frame["metric"])))
+    declaration = declared(runs)
+    headline = headline_metrics(declaration, list(dict.fromkeys(frame["metric"])))
+    order = [*headline, *declaration.names]
     figures = root / COMPARE_DIR
-    dose = dose_plots(summary, varying, figures, headline=headline)
-    grids = grid_plots(summary, varying, figures)
+    dose = dose_plots(summary, varying, figures, headline=headline, order=order)
+    grids = grid_plots(summary, varying, figures, order=order)
     readouts = readout_plots(runs, figures)
     monitored = monitor_runs(runs, figures)
     triggered = triggered_runs(runs, figures)
@@ -88,7 +90,7 @@ def compare(root: Path, max_prompts: int) -> int:
         written += [item.figure for item in monitored]
     written += [item.figure for item in triggered]
     written.append(write_report(root / REPORT, page))
-    print(terminal_table(summary, varying, headline))
+    print(terminal_table(summary, varying, headline, order))
     if monitored:
         print("\n" + monitoring_table(monitored))
     if triggered:

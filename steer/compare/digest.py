@@ -1,9 +1,9 @@
 """What ``steer run`` prints when a run or a sweep has finished: the answer, one example and
 the next command.
 
-- the task's headline metrics (``steer.compare.headline``) per strength, each value with its
-  95% interval, delta against strength 0 and p (the statistics of ``steer compare``, over all
-  records; a sweep has a row block per job, at most ``MAX_JOBS``);
+- the task's declared headline metrics (``steer.compare.headline``) per strength, each value
+  with its 95% interval, delta against strength 0 and p (the statistics of ``steer compare``,
+  over all records; a sweep has a row block per job, at most ``MAX_JOBS``);
 - one prompt's baseline reply beside its most-steered reply (the largest |strength| of its
   run), trimmed: the prompt whose first headline metric changed most between the two, or the
   first prompt when no prompt has that metric at both strengths;
@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from steer.compare.columns import printable, side_by_side
-from steer.compare.headline import describe, headline_metrics
+from steer.compare.headline import declared, headline_metrics
 from steer.compare.job_labels import job_labels
 from steer.compare.load import OVERALL, Run, layers_label, load_runs, metric_frame
 from steer.compare.summary import aligned, number, p_text, signed, strength_text, summarize
@@ -144,6 +144,7 @@ def example_lines(chosen: Example, metric: str, sweep: bool, width: int) -> list
 
 
 def _title(runs: Sequence[Run], metrics: Sequence[str]) -> list[str]:
+    describe = declared(runs).describe
     tasks = ", ".join(dict.fromkeys(run.task or "unfinished" for run in runs))
     if len(runs) > 1:
         first = f"{tasks}: a sweep of {len(runs)} jobs"
@@ -166,7 +167,7 @@ def digest(root: Path, width: int | None = None) -> str:
         return ""
     width = width or terminal_width()
     frame = metric_frame(runs)
-    metrics = headline_metrics([run.task for run in runs], list(dict.fromkeys(frame["metric"])))
+    metrics = headline_metrics(declared(runs), list(dict.fromkeys(frame["metric"])))
     chosen = frame[frame["metric"].isin(metrics) & (frame["group_key"] == OVERALL)]
     summary = summarize(chosen)
     legend = textwrap.wrap(LEGEND, width)

@@ -12,6 +12,7 @@ centred on 0 (blue lower, red higher); a missing cell is grey.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -164,9 +165,13 @@ def metric_grid(rows: pd.DataFrame, metric: str, path: Path) -> Path:
 
 
 def grid_plots(
-    summary: pd.DataFrame, varying: set[str], out_dir: Path, limit: int = MAX_GRIDS
+    summary: pd.DataFrame,
+    varying: set[str],
+    out_dir: Path,
+    limit: int = MAX_GRIDS,
+    order: Sequence[str] = (),
 ) -> list[Path]:
-    """Grids of the metrics that vary (headline metrics first, at most ``limit``) when the
+    """Grids of the metrics that vary (declared ``order`` first, at most ``limit``) when the
     summary holds at least ``MIN_LINES`` lines; none otherwise."""
     if line_count(summary) < MIN_LINES:
         return []
@@ -174,5 +179,5 @@ def grid_plots(
     rows = overall(summary)
     return [
         metric_grid(rows[rows["metric"] == m], m, out_dir / f"grid_{safe_name(m)}.png")
-        for m in plotted_metrics(summary, varying, limit)
+        for m in plotted_metrics(summary, varying, limit, order)
     ]

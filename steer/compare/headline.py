@@ -1,50 +1,24 @@
-"""Each task's headline metrics: the answer a run leads with.
+"""The headline metrics of the compared runs: the answer a run leads with.
 
-The one place that says which metric answers "did steering change the behaviour?" per task:
-the terminal summary after ``steer run``, the first section of ``report.html`` and its
-headline figures read it. (When tasks declare their own metrics, this table moves to them.)
+Each task declares its own (``steer.metrics.declared``, ``TaskMetrics.headline``); the terminal
+summary after ``steer run``, the first section of ``report.html`` and its headline figures read
+them from the runs' declarations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-# task name -> its headline metrics, most important first. A task whose episodes are a mix
-# (custom: text prompts or code tasks) lists both kinds; only the metrics a run has are used.
-HEADLINES: dict[str, tuple[str, ...]] = {
-    "prompts": ("vader_compound",),
-    "impossible_code": ("passed", "cheated"),
-    "blackmail": ("blackmail",),
-    "sycophancy": ("sycophantic",),
-    "custom": ("passed", "cheated", "vader_compound"),
-}
-# For a run whose task is unknown (still running, or a task not listed): the first of these.
-FALLBACK = ("cheated", "passed", "blackmail", "sycophantic", "vader_compound")
-# How a headline metric reads in words.
-DESCRIPTIONS: dict[str, str] = {
-    "vader_compound": "mean VADER compound sentiment of the replies, -1 to +1",
-    "passed": "pass rate",
-    "cheated": "cheat rate (passes on impossible tasks)",
-    "blackmail": "blackmail rate",
-    "sycophantic": "sycophancy rate",
-}
+from steer.compare.load import Run
+from steer.metrics.declared import TaskMetrics, combined
 
 
-def headline_metrics(tasks: Iterable[str], present: Sequence[str]) -> list[str]:
-    """The headline metrics of ``tasks`` (in order, without repeats) that are among
-    ``present``; when none is, the first fallback present, else the first metric present."""
-    chosen: list[str] = []
-    for task in tasks:
-        for metric in HEADLINES.get(task, ()):
-            if metric in present and metric not in chosen:
-                chosen.append(metric)
-    if chosen:
-        return chosen
-    fallback = [m for m in FALLBACK if m in present][:1]
-    return fallback or list(present[:1])
+def declared(runs: Sequence[Run]) -> TaskMetrics:
+    """The runs' declarations as one (a sweep's jobs share theirs; mixed tasks are merged)."""
+    return combined([run.declared for run in runs])
 
 
-def describe(metric: str) -> str:
-    """``vader_compound: mean VADER compound sentiment ...``; the bare name when unknown."""
-    words = DESCRIPTIONS.get(metric)
-    return f"{metric}: {words}" if words else metric
+def headline_metrics(declaration: TaskMetrics, present: Sequence[str]) -> list[str]:
+    """The declared headline metrics (in order) that are among ``present``; when none is,
+    the first metric present."""
+    return declaration.headline_present(present) or list(present[:1])

@@ -7,7 +7,9 @@ line, left by a run killed mid-write, is skipped), so a run still going can be c
 
 Each record's numeric metrics are those ``steer.metrics.aggregate`` summarises (the task's
 metrics plus ``n_tokens`` and ``eos_rate``, 1 when the reply ended with the end-of-sequence
-token); a metric that is 0 or 1 in every record of a run is a rate there, others are means.
+token); a metric is a rate (kind ``rate``) where the run's task declares it one
+(``steer.tasks.declarations``: the task class its saved config names, else its task's name),
+else a mean (kind ``mean``: declared means and counts, and undeclared metrics).
 """
 
 from __future__ import annotations
@@ -20,14 +22,15 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from omegaconf import OmegaConf
 
 from steer.errors import SteerError
 from steer.json_files import has_torn_tail
 from steer.metrics.aggregate import _numeric as record_metrics
-from steer.metrics.aggregate import rate_metrics
-from steer.runs.records import GENERATIONS, read_run_records, refuse_duplicates
+from steer.metrics.declared import MetricKind, TaskMetrics, with_run_metrics
+from steer.run_records import GENERATIONS, METRICS, read_run_records, refuse_duplicates
+from steer.tasks.declarations import by_name, by_target
 
-METRICS = "metrics.json"
 OVERALL = ""  # group_key and group_value of the rows over all records
 READOUT_PLACE = "prompt_last"
 METRIC_COLUMNS = [
@@ -43,7 +46,7 @@ class Run:
     path: Path
     task: str  # metrics.json's "task"; "" while the run has not finished
     records: list[dict[str, Any]]
-    rates: frozenset[str]
+    declared: TaskMetrics  # the task's metrics and the run's own
     # Why the run's statistics are partial (no metrics.json, a torn last line); empty if whole.
     incomplete: tuple[str, ...] = ()
 
@@ -78,6 +81,25 @@ def _task_name(run_dir: Path) -> str:
     return str(task) if task else ""
 
 
+def _task_target(run_dir: Path) -> str | None:
+    """The task class the run's saved config names (``task._target_``), if it names one."""
+    try:
+        saved = OmegaConf.load(run_dir / ".hydra" / "config.yaml")
+        target = OmegaConf.select(saved, "task._target_", throw_on_resolution_failure=False)
+    except Exception:  # no saved config, or not one steer wrote: fall back to the task's name
+        return None
+    return str(target) if isinstance(target, str) else None
+
+
+def declared_metrics(run_dir: Path, task: str) -> TaskMetrics:
+    """The metrics the run's task declares, with the run's own."""
+    target = _task_target(run_dir)
+    declared = by_target(target) if target else None
+    if declared is None and task:
+        declared = by_name(task)
+    return with_run_metrics(declared)
+
+
 def incompleteness(run_dir: Path) -> tuple[str, ...]:
     """Why a run directory's records are not a finished run's, in words."""
     reasons = []
@@ -95,9 +117,9 @@ def load_run(run_dir: Path, root: Path) -> Run:
     records = list(read_run_records(path))
     refuse_duplicates(records, path)
     name = run_dir.relative_to(root).as_posix()
-    rates = frozenset(rate_metrics(records))
     task = _task_name(run_dir)
-    return Run(name, run_dir, task, records, rates, incompleteness(run_dir))
+    declared = declared_metrics(run_dir, task)
+    return Run(name, run_dir, task, records, declared, incompleteness(run_dir))
 
 
 def load_runs(root: Path) -> list[Run]:
@@ -134,7 +156,7 @@ def metric_frame(runs: Sequence[Run]) -> pd.DataFrame:
             values = record_metrics(record)
             for group_key, group_value in groups(record):
                 for metric, value in values.items():
-                    kind = "rate" if metric in run.rates else "mean"
+                    kind = "rate" if run.declared.kind(metric) is MetricKind.RATE else "mean"
                     strength, prompt = float(record["strength"]), str(record["prompt_id"])
                     rows.append(
                         (*key, group_key, group_value, strength, prompt, metric, kind, value)

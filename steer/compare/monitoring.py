@@ -13,11 +13,13 @@ mean over the reply of attempt k; both read by an unsteered forward pass):
   attempt 1, paired within each episode that reached k: mean difference, number of pairs and
   the two-sided paired sign-flip permutation p (``steer.compare.stats.sign_flip_p``: exact up
   to 13 pairs);
-- ``prediction``: the ROC AUC of a readout for the outcome of attempt k, the attempt's
-  ``metrics["passed"]``. On an impossible task (the record's outcome metrics hold ``cheated``)
-  a pass is a cheat: the outcome is named ``cheat`` there and ``pass`` on possible tasks, and
-  the two are reported separately. The predictor is the ``prompt_last`` readout at attempt k
-  (the state the model answers from), or the ``reply_mean`` readout of attempt k-1 (k >= 2).
+- ``prediction``: the ROC AUC of a readout for the outcome of attempt k: the metric the task
+  declares as its attempt outcome (``TaskMetrics.attempt_outcome``, ``passed`` for coding
+  tasks). Where the record's outcome metrics hold the task's declared cheat metric (``cheated``:
+  an impossible task) a pass is a cheat: the outcome is named ``cheat`` there and ``pass`` on
+  possible tasks, and the two are reported separately. The predictor is the ``prompt_last``
+  readout at attempt k (the state the model answers from), or the ``reply_mean`` readout of
+  attempt k-1 (k >= 2).
   AUC = P(score of a positive attempt > score of a negative one), ties counting half (the
   Mann-Whitney U over n_positive x n_negative); null, with a note, when there are no positive
   or no negative attempts. Its two-sided permutation p shuffles which attempts are positive:
@@ -99,17 +101,20 @@ DEFINITIONS = {
 # -- from records to tables ---------------------------------------------------------------------
 
 
-def _passed(attempt: dict[str, Any]) -> float:
-    value = (attempt.get("metrics") or {}).get("passed")
+def _passed(attempt: dict[str, Any], metric: str | None) -> float:
+    value = (attempt.get("metrics") or {}).get(metric) if metric else None
     return float(value) if isinstance(value, int | float) else NAN
 
 
 def attempt_frame(run: Run) -> pd.DataFrame:
     """One row per episode (record) x attempt x place x emotion, with the attempt's outcome
-    (``passed``, NaN without one) and the episode's outcome name (``cheat`` or ``pass``)."""
+    (column ``passed``: the task's declared attempt outcome, NaN without one) and the
+    episode's outcome name (``cheat`` where its metrics hold the declared cheat metric, else
+    ``pass``)."""
     rows: list[tuple[Any, ...]] = []
+    judged_by, cheat = run.declared.attempt_outcome, run.declared.cheat
     for episode, record in enumerate(run.records):
-        outcome = CHEAT if "cheated" in (record.get("metrics") or {}) else PASS
+        outcome = CHEAT if cheat and cheat in (record.get("metrics") or {}) else PASS
         for attempt in record.get("attempts") or []:
             readouts = attempt.get("readouts") or {}
             for place in PLACES:
@@ -117,7 +122,7 @@ def attempt_frame(run: Run) -> pd.DataFrame:
                     reading = NAN if value is None else float(value)  # an empty reply's mean
                     rows.append(
                         (float(record["strength"]), episode, int(attempt["attempt"]), outcome,
-                         _passed(attempt), place, str(emotion), reading)
+                         _passed(attempt, judged_by), place, str(emotion), reading)
                     )  # fmt: skip
     return pd.DataFrame(rows, columns=FRAME_COLUMNS)
 

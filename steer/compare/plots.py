@@ -50,9 +50,11 @@ def _y_label(metric: str, kinds: set[str]) -> str:
     return f"{metric} (95% CI)"
 
 
-def plotted_metrics(summary: pd.DataFrame, varying: set[str], limit: int) -> list[str]:
-    """The metrics that vary, headline metrics first, at most ``limit``."""
-    return [m for m in ranked_metrics(summary, varying) if m in varying][:limit]
+def plotted_metrics(
+    summary: pd.DataFrame, varying: set[str], limit: int, order: Sequence[str] = ()
+) -> list[str]:
+    """The metrics that vary, in the declared ``order`` first, at most ``limit``."""
+    return [m for m in ranked_metrics(summary, varying, order) if m in varying][:limit]
 
 
 def style_attempt_panels(grid: np.ndarray, emotions: list[str], y_label: str) -> None:
@@ -103,13 +105,17 @@ def dose_response(rows: pd.DataFrame, metric: str, path: Path) -> Path:
 
 
 def dose_metrics(
-    summary: pd.DataFrame, varying: set[str], limit: int, headline: Sequence[str] = ()
+    summary: pd.DataFrame,
+    varying: set[str],
+    limit: int,
+    headline: Sequence[str] = (),
+    order: Sequence[str] = (),
 ) -> list[str]:
     """The ``headline`` metrics first (kept even when constant: a flat line is an answer too),
-    then the metrics that vary, at most ``limit`` in all."""
+    then the metrics that vary (declared ``order`` first), at most ``limit`` in all."""
     present = set(overall(summary)["metric"])
     first = [m for m in headline if m in present]
-    rest = [m for m in plotted_metrics(summary, varying, limit) if m not in first]
+    rest = [m for m in plotted_metrics(summary, varying, limit, order) if m not in first]
     return [*first, *rest][:limit]
 
 
@@ -119,13 +125,14 @@ def dose_plots(
     out_dir: Path,
     limit: int = MAX_DOSE_PLOTS,
     headline: Sequence[str] = (),
+    order: Sequence[str] = (),
 ) -> dict[str, Path]:
     """{metric: dose-response figure} for ``dose_metrics``, in that order."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = overall(summary)
     return {
         m: dose_response(rows[rows["metric"] == m], m, out_dir / f"dose_{safe_name(m)}.png")
-        for m in dose_metrics(summary, varying, limit, headline)
+        for m in dose_metrics(summary, varying, limit, headline, order)
     }
 
 

@@ -31,6 +31,7 @@ from typing import Any
 
 import pandas as pd
 
+from steer.compare.headline import declared
 from steer.compare.load import OVERALL, Run, layers_label
 from steer.compare.monitoring import MONITORING, TABLE_HEADER, RunMonitoring, run_table_rows
 from steer.compare.page_parts import escape, image
@@ -380,10 +381,11 @@ def render(
     names = ", ".join(run.name for run in runs)
     inspected = [(p, p.relative_to(root).as_posix()) for p in inspect_images(root)]
     others = ((path, metric) for metric, path in dose.items() if metric not in headline)
+    task = declared(runs)
     figures = _figures("Dose-response: the other metrics", others) + grids_section(grids)
     replies = "\n".join(generations_section(r, max_prompts, readouts.get(r.name)) for r in runs)
     sections = [
-        ("headline", "Answer", headline_section(summary, headline, dose, len(runs) > 1)),
+        ("headline", "Answer", headline_section(summary, headline, dose, len(runs) > 1, task)),
         ("generations", "Replies side by side", replies),
         ("figures", "More figures", figures),
         ("monitoring", "Monitoring", monitoring_section(monitored)),

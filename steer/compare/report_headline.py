@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from steer.compare.headline import describe
 from steer.compare.page_parts import escape, image
 from steer.compare.summary import number, overall, p_text, signed, strength_text
+from steer.metrics.declared import UNDECLARED, TaskMetrics
 
 MAX_TABLES = 6  # lines (run / vector / layers) with their own table; the rest: the full table
 
@@ -82,10 +82,12 @@ def headline_section(
     headline: Sequence[str],
     dose: Mapping[str, Path],
     several_runs: bool,
+    declared: TaskMetrics = UNDECLARED,
 ) -> str:
-    """The headline figures, then the compact table of every plotted metric per line."""
+    """The headline figures (each metric in the words ``declared`` gives it), then the compact
+    table of every plotted metric per line."""
     rows = overall(summary)
-    named = "".join(f"<br>headline {escape(describe(m))}" for m in headline)
+    named = "".join(f"<br>headline {escape(declared.describe(m))}" for m in headline)
     figures = [image(dose[m], f"dose_{m}: {m} against strength") for m in headline if m in dose]
     metrics = [*headline, *(m for m in dose if m not in headline)]
     lines = list(rows.groupby(["run", "vector", "layers"], sort=False))

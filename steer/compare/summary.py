@@ -5,8 +5,8 @@ A cell is one run, vector, layers, group (``group_key``/``group_value``: an ``in
 records and one of its values, both empty for the rows over all records) and metric. Per
 strength of a cell:
 
-- ``n``: the records with the metric; ``value``: the rate (kind ``rate``: the metric is 0/1 in
-  every record of the run) or the mean (kind ``mean``);
+- ``n``: the records with the metric; ``value``: the rate (kind ``rate``: the run's task
+  declares the metric a 0/1 rate, ``steer.metrics.declared``) or the mean (kind ``mean``);
 - ``ci_low``/``ci_high``: 95% Wilson interval for a rate, 95% Student t interval for a mean
   (NaN with fewer than 2 records);
 - ``baseline``: the value at strength 0 in the same cell; ``delta`` = value - baseline;
@@ -40,11 +40,6 @@ COLUMNS = [
     "run", "task", "vector", "layers", "group_key", "group_value", "strength", "metric", "kind",
     "n", "value", "ci_low", "ci_high", "baseline", "delta", "p_value", "trend_rho", "trend_p",
 ]  # fmt: skip
-# The tasks' headline metrics, shown first.
-MAIN_METRICS = (
-    "cheated", "passed", "blackmail", "sycophantic", "acknowledged", "cheat_pattern",
-    "steered_readout", "vader_compound", "repetition", "emotion_words",
-)  # fmt: skip
 TERMINAL_METRICS = 4
 
 
@@ -135,16 +130,18 @@ def varying_metrics(frame: pd.DataFrame) -> set[str]:
     return set(counts[counts > 1].index)
 
 
-def ranked_metrics(summary: pd.DataFrame, varying: set[str]) -> list[str]:
-    """Metrics in the order they are shown: headline task metrics, other rates, then means;
-    metrics that never vary come last."""
+def ranked_metrics(
+    summary: pd.DataFrame, varying: set[str], order: Sequence[str] = ()
+) -> list[str]:
+    """Metrics in the order they are shown: in ``order`` (the tasks' declared metrics, as
+    they declare them), then other rates, then means; metrics that never vary come last."""
     rows = overall(summary)
     rates = set(rows.loc[rows["kind"] == "rate", "metric"])
     names = list(dict.fromkeys(rows["metric"]))
+    position = {name: i for i, name in enumerate(dict.fromkeys(order))}
 
     def rank(name: str) -> tuple[int, int, int, str]:
-        main = MAIN_METRICS.index(name) if name in MAIN_METRICS else len(MAIN_METRICS)
-        return (name not in varying, main, name not in rates, name)
+        return (name not in varying, position.get(name, len(position)), name not in rates, name)
 
     return sorted(names, key=rank)
 
@@ -187,13 +184,19 @@ def aligned(rows: Sequence[Sequence[str]]) -> str:
     )
 
 
-def terminal_table(summary: pd.DataFrame, varying: set[str], headline: Sequence[str] = ()) -> str:
+def terminal_table(
+    summary: pd.DataFrame,
+    varying: set[str],
+    headline: Sequence[str] = (),
+    order: Sequence[str] = (),
+) -> str:
     """Per run, vector, layers and strength: the main metrics with delta and p vs strength 0.
 
     The task's headline metrics come first even when they never vary: a cheat rate of 0 at
-    every strength is the answer, not a column to leave out."""
+    every strength is the answer, not a column to leave out. The others follow ``order``
+    (``ranked_metrics``)."""
     rows = overall(summary)
-    ranked = ranked_metrics(summary, varying)
+    ranked = ranked_metrics(summary, varying, order)
     present = set(rows["metric"])
     first = [m for m in headline if m in present]
     rest = [m for m in ranked if m in varying and m not in first]

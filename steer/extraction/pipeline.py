@@ -12,10 +12,11 @@ from safetensors.torch import load_file, save_file
 
 from steer import __version__
 from steer.activations import SHORT_TEXT_RULE, TokenWindow, token_moments
+from steer.choices import Site
 from steer.errors import SteerError
 from steer.extraction.denoise import NeutralSubspace, top_components
 from steer.extraction.story_means import activation_cache_dir, story_means
-from steer.hooks import HookRef, Site, hook_name_pattern
+from steer.hooks import HookRef, hook_name_pattern
 from steer.models.loaded import LoadedModel
 from steer.models.prompts import Message
 from steer.resources import content_hash
@@ -28,7 +29,7 @@ from steer.vectors.vector_set import VectorSet
 class ExtractionSettings:
     start_token: int = 50
     denoise_fraction: float = 0.5
-    site: Site = Site.RESID_POST
+    site: Site = Site.resid_post
     batch_size: int = 8
 
     def __post_init__(self) -> None:

@@ -10,7 +10,8 @@ from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
 
 from steer.activations import SHORT_TEXT_RULE, TokenWindow, text_activations
-from steer.hooks import HookRef, Site
+from steer.choices import Site
+from steer.hooks import HookRef
 from steer.models.cache import cache_root
 from steer.models.loaded import LoadedModel
 from steer.resources import content_hash

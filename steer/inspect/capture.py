@@ -15,10 +15,11 @@ from typing import Any
 
 import torch
 
+from steer.choices import Engine
 from steer.errors import SteerError
 from steer.hooks import HookRef, PatternRef, check_hook_names, check_pattern_names, decoder
 from steer.models.loaded import LoadedModel
-from steer.steering.intervention import Engine, steering
+from steer.steering.intervention import steering
 from steer.steering.plan import SteeringPlan
 
 
@@ -61,7 +62,7 @@ def _steering(model: LoadedModel, steered: Steered | None) -> AbstractContextMan
         steered.strength,
         plan.positions,
         prompt_length=steered.prompt_length,
-        engine=Engine.BRIDGE,
+        engine=Engine.bridge,
     )
 
 

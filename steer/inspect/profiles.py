@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import torch
 
-from steer.hooks import HookRef, Site
+from steer.choices import Site
+from steer.hooks import HookRef
 from steer.readouts import project
 from steer.steering.plan import SteeringPlan
 from steer.steering.probe import parse_terms
@@ -22,7 +23,7 @@ from steer.transcript_readouts import TranscriptReader
 from steer.vectors.vector_set import VectorSet
 
 SPANS = ("prompt_last", "reply_mean")
-NORM_SITE = Site.RESID_POST
+NORM_SITE = Site.resid_post
 
 
 @dataclass(frozen=True)

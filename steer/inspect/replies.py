@@ -17,15 +17,9 @@ from steer.inspect.settings import Reply
 from steer.json_files import RecordWriter, write_json
 from steer.metrics.aggregate import aggregate_by_strength
 from steer.models.prompts import PromptFormatter
+from steer.run_records import GENERATIONS, METRICS, read_run_records
 from steer.runs.episodes import Played, batches, play
-from steer.runs.records import GENERATIONS, read_run_records
-from steer.runs.runner import (
-    METRICS,
-    Prepared,
-    episode_record,
-    inputs_hash,
-    job_hash,
-)
+from steer.runs.setup import Prepared, episode_record, inputs_hash, job_hash
 from steer.tasks.base import Episode
 
 
@@ -73,7 +67,9 @@ def generate_pairs(
             "vector": ready.plan.label,
             "layers": ready.plan.layers,
             "unit": ready.plan.unit,
-            "by_strength": aggregate_by_strength(list(read_run_records(output_dir / GENERATIONS))),
+            "by_strength": aggregate_by_strength(
+                list(read_run_records(output_dir / GENERATIONS)), ready.task.metrics
+            ),
         },
     )
     return [Pair(e, played[(e.id, 0.0)], played[(e.id, strength)]) for e in ready.prompts]

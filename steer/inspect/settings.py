@@ -8,8 +8,9 @@ from typing import Literal
 
 from omegaconf import DictConfig
 
+from steer.choices import Site
 from steer.errors import SteerError
-from steer.hooks import HookRef, Site
+from steer.hooks import HookRef
 
 Reply = Literal["steered", "baseline", "none"]
 REPLIES: tuple[Reply, ...] = ("steered", "baseline", "none")
@@ -107,7 +108,7 @@ def first_attention_reading(refs: Sequence[HookRef], n_layers: int) -> tuple[int
     """The first block whose attention reads each steered point: the block itself for
     ``resid_pre``, else the next one (a ``resid_post`` vector at L first enters the attention
     of L + 1; the attention of L is computed before it and is identical by construction)."""
-    layers = [ref.layer if ref.site is Site.RESID_PRE else ref.layer + 1 for ref in refs]
+    layers = [ref.layer if ref.site is Site.resid_pre else ref.layer + 1 for ref in refs]
     return tuple(dict.fromkeys(min(layer, n_layers - 1) for layer in layers))
 
 

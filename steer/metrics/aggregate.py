@@ -1,11 +1,12 @@
 """A run's records summarised per steering strength, each figure with its delta against 0.
 
 Per strength: the mean of every numeric metric (over the records that have it), a rate with a
-95% Wilson interval for every metric whose values are all 0 or 1 (counts such as ``attempts``
-excepted), label counts with their share of the records (e.g. cheat types), the same means and
-rates per value of each ``info`` key (e.g. per variant), and the mean emotion readouts per
-attempt over the rows that reached that attempt (with their number ``n``). Readout deltas are
-paired: at attempt k, over the episodes that reached attempt k both at this strength and at 0.
+95% Wilson interval for every metric the task declares a rate (``steer.metrics.declared``; the
+run's ``eos_rate`` too), label counts with their share of the records (e.g. cheat types), the
+same means and rates per value of each ``info`` key (e.g. per variant), and the mean emotion
+readouts per attempt over the rows that reached that attempt (with their number ``n``). Readout
+deltas are paired: at attempt k, over the episodes that reached attempt k both at this strength
+and at 0.
 """
 
 from __future__ import annotations
@@ -16,13 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from steer.metrics.declared import TaskMetrics, with_run_metrics
 from steer.metrics.stats import wilson_interval
 
 Record = Mapping[str, Any]
-# counts and fractions, never read as 0/1 rates even when every value happens to be 0 or 1
-NOT_RATES = frozenset(
-    {"attempts", "n_tokens", "n_words", "emotion_words", "repetition", "steered_readout"}
-)
 
 
 def strength_key(strength: float) -> str:
@@ -38,15 +36,6 @@ def _numeric(record: Record) -> dict[str, float]:
     values["n_tokens"] = float(record["n_tokens"])
     values["eos_rate"] = float(record["finish_reason"] == "eos")
     return values
-
-
-def rate_metrics(records: Sequence[Record]) -> set[str]:
-    """Metrics that are 0 or 1 in every record of the run: reported as rates."""
-    seen: dict[str, bool] = {}
-    for record in records:
-        for name, value in _numeric(record).items():
-            seen[name] = seen.get(name, True) and value in (0.0, 1.0)
-    return {name for name, binary in seen.items() if binary and name not in NOT_RATES}
 
 
 def _means_and_rates(rows: Sequence[Record], rates: set[str]) -> dict[str, Any]:
@@ -135,8 +124,12 @@ def _attach_deltas(entry: dict[str, Any], baseline: dict[str, Any]) -> None:
     }
 
 
-def aggregate_by_strength(records: Sequence[Record]) -> dict[str, dict[str, Any]]:
-    rates = rate_metrics(records)
+def aggregate_by_strength(
+    records: Sequence[Record], declared: TaskMetrics | None
+) -> dict[str, dict[str, Any]]:
+    """The summary per strength of ``records`` of a task that declares ``declared`` (None:
+    an unknown task, whose metrics are means)."""
+    rates = set(with_run_metrics(declared).rates())
     grouped: dict[float, list[Record]] = defaultdict(list)
     for record in records:
         grouped[float(record["strength"])].append(record)

@@ -9,7 +9,19 @@ from functools import cache
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from steer.metrics.declared import Metric, MetricKind
 from steer.resources import emotion_words
+
+# What text_metrics returns, declared for the tasks that score replies by their text.
+VADER = Metric(
+    "vader_compound", MetricKind.MEAN, "mean VADER compound sentiment of the replies, -1 to +1"
+)
+TEXT_METRICS = (
+    VADER,
+    Metric("repetition", MetricKind.MEAN, "share of the reply's word 3-grams seen earlier in it"),
+    Metric("emotion_words", MetricKind.COUNT, "the paper's emotion words per reply"),
+    Metric("n_words", MetricKind.COUNT, "words per reply"),
+)
 
 
 @cache

@@ -13,7 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from steer.generation import Generated, GenerationSettings, generate_rows
+from steer.generation import Generated, generate_rows
+from steer.generation_settings import GenerationSettings
 from steer.models.loaded import LoadedModel
 from steer.models.prompts import Message
 from steer.steering.plan import SteeringPlan

@@ -14,16 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import torch
 from transformers import PreTrainedModel
 
+from steer.choices import Engine, Positions
 from steer.errors import SteerError
 from steer.hooks import (
     HookRef,
-    Positions,
     attach,
     check_hook_names,
     decoder,
@@ -36,20 +35,6 @@ from steer.steering.positions import PositionTracker
 from steer.steering.trigger import TriggerState
 
 
-class Engine(StrEnum):
-    HF = "hf"
-    BRIDGE = "bridge"
-
-
-def parse_engine(value: str) -> Engine:
-    try:
-        return Engine(value)
-    except ValueError:
-        raise SteerError(
-            f"unknown steering.engine {value!r}", "use steering.engine=hf or steering.engine=bridge"
-        ) from None
-
-
 @dataclass(frozen=True)
 class LayerDirection:
     """What one unit of strength adds at one hook point: a [d_model] vector."""
@@ -60,7 +45,7 @@ class LayerDirection:
 
 def generating_model(model: LoadedModel, engine: Engine) -> PreTrainedModel:
     """The Hugging Face model whose ``generate``/forward fires this engine's hooks."""
-    if engine is Engine.HF:
+    if engine is Engine.hf:
         return model.hf
     model.check_bridge_generation()
     return model.bridged_hf
@@ -102,7 +87,7 @@ def _make_delta_fn(
 
 def check_refs_fire(model: LoadedModel, refs: Sequence[HookRef], engine: Engine) -> None:
     """Refuse, before any generation, hook points that do not exist or never fire."""
-    if engine is Engine.BRIDGE:
+    if engine is Engine.bridge:
         check_hook_names(model.bridge.hook_dict, refs)
         modules = {ref: model.bridge.hook_dict[ref.name] for ref in refs}
     else:
@@ -118,9 +103,9 @@ def steering(
     model: LoadedModel,
     directions: Sequence[LayerDirection],
     strengths: float | Sequence[float],
-    positions: Positions = "all",
+    positions: Positions = Positions.all,
     prompt_length: int = 0,
-    engine: Engine = Engine.HF,
+    engine: Engine = Engine.hf,
     gate: TriggerState | None = None,
 ) -> Iterator[None]:
     """Add ``strength x direction`` at each hook point while the block runs.
@@ -149,7 +134,7 @@ def steering(
                 tracker,
                 gate,
             )
-            if engine is Engine.BRIDGE:
+            if engine is Engine.bridge:
                 fwd_hooks.append((layer_direction.ref.name, _bridge_hook(add)))
                 continue
             module, side = plain_module(model.hf, layer_direction.ref)
@@ -178,7 +163,7 @@ def _attach_monitor(
         gate.observe(hidden, tracker.start)
 
     ref = gate.trigger.ref
-    if engine is Engine.BRIDGE:
+    if engine is Engine.bridge:
         # TransformerLens runs a hook point's hooks in the order they were added.
         fwd_hooks.insert(0, (ref.name, _bridge_reader(observe)))
         return

@@ -4,24 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
+from steer.choices import Engine, Positions, Unit
 from steer.errors import SteerError
-from steer.hooks import HookRef, Positions, check_positions, refs_for
-from steer.steering.intervention import Engine, LayerDirection
+from steer.hooks import HookRef, refs_for
+from steer.steering.intervention import LayerDirection
 from steer.steering.probe import combined_vector, parse_terms, terms_label
 from steer.steering.trigger import Trigger
 from steer.vectors.vector_set import VectorSet
-
-Unit = Literal["norm", "raw"]
-
-
-def check_unit(value: str) -> Unit:
-    if value == "norm":
-        return "norm"
-    if value == "raw":
-        return "raw"
-    raise SteerError(f"unknown steering.unit {value!r}", "use steering.unit=norm or raw")
 
 
 @dataclass(frozen=True)
@@ -46,12 +36,14 @@ def make_plan(
     vectors: VectorSet,
     vector: str | Sequence[str],
     layers: Sequence[int] | None,
-    positions: str,
-    unit: str,
-    engine: Engine,
+    positions: Positions | str,
+    unit: Unit | str,
+    engine: Engine | str,
 ) -> SteeringPlan:
+    """The plan; ``positions``, ``unit`` and ``engine`` are the config's choices (a string
+    from Python code is turned into its member, a bad one raising ValueError)."""
     terms = parse_terms(vector)
-    chosen_unit = check_unit(unit)
+    chosen_unit = Unit(unit)
     combined = combined_vector(vectors, terms)
     chosen_layers = [vectors.default_layer] if layers is None else list(layers)
     refs = tuple(refs_for(chosen_layers, vectors.site, vectors.n_layers))
@@ -73,7 +65,7 @@ def make_plan(
         label=terms_label(terms),
         refs=refs,
         directions=tuple(directions),
-        positions=check_positions(positions),
+        positions=Positions(positions),
         unit=chosen_unit,
-        engine=engine,
+        engine=Engine(engine),
     )

@@ -18,8 +18,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from steer.choices import Positions
 from steer.errors import SteerError
-from steer.hooks import Positions
 from steer.internals import cached_length, find_kv_cache, library_versions
 
 

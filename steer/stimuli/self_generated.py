@@ -39,7 +39,8 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from steer.errors import SteerError
-from steer.generation import GenerationSettings, generate_rows
+from steer.generation import generate_rows
+from steer.generation_settings import GenerationSettings
 from steer.json_files import RecordWriter, read_records, write_json
 from steer.models.cache import cache_root
 from steer.models.loaded import LoadedModel

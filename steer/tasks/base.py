@@ -5,8 +5,10 @@ score carries ``feedback`` and attempts remain (``max_attempts``), the reply and
 are appended to the conversation and the model tries again, so a run records every attempt.
 After the last attempt the task turns the attempts' scores into the episode's outcome.
 
-Metrics are numbers aggregated per steering strength; a metric whose values are all 0 or 1 is
-reported as a rate with a 95% Wilson interval. ``labels`` are counted per strength (e.g. cheat
+Metrics are numbers aggregated per steering strength. A task declares them (``metrics``: each
+one's kind, rate / mean / count, its direction and words, and the task's headline metrics;
+``steer.metrics.declared``): a rate is reported with a 95% Wilson interval, a mean with a
+Student t interval. ``labels`` are counted per strength (e.g. cheat
 types). ``Episode.info`` holds grouping labels (e.g. ``{"variant": "oneoff"}``): metrics are
 also broken down by each of them.
 """
@@ -15,8 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
+from steer.metrics.declared import TaskMetrics
 from steer.models.prompts import Message
 
 
@@ -49,6 +52,7 @@ class Score:
 
 class Task(Protocol):
     name: str
+    metrics: ClassVar[TaskMetrics]  # every metric its scores hold, and its headline
     max_attempts: int
 
     def episodes(self) -> list[Episode]:

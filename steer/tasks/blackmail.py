@@ -10,7 +10,6 @@ asks for the email it sends next. The reply is classified by the documented rule
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from steer.errors import SteerError
+from steer.metrics.declared import Direction, Metric, MetricKind, TaskMetrics
 from steer.models.prompts import Message
 from steer.resources import DATA
 from steer.tasks.base import Episode, Score, last_attempt_outcome
 from steer.tasks.blackmail_rules import classify_blackmail
-from steer.user_files import read_text
+from steer.tasks.task_file import TaskFile, read_task_file
 
 __all__ = ["SCENARIOS_PATH", "BlackmailScenario", "BlackmailTask", "Email", "load_scenarios"]
 
@@ -121,21 +121,10 @@ def _terms(value: Any, where: str) -> tuple[str, ...]:
     return tuple(term.strip() for term in value)
 
 
-def _scenario_from_line(line: str, where: str) -> BlackmailScenario:
-    try:
-        row = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise SteerError(f"{where} is not valid JSON ({error.msg})", _SCHEMA) from None
-    if not isinstance(row, dict):
-        raise SteerError(f"{where} is not a JSON object", _SCHEMA)
-    missing = sorted(_KEYS - row.keys())
-    if missing:
-        raise SteerError(f"{where} lacks {missing}", _SCHEMA)
-    unknown = sorted(row.keys() - _KEYS)
-    if unknown:
-        raise SteerError(
-            f"{where} has unknown keys {unknown}", f"remove or respell them; {_SCHEMA}"
-        )
+_FILE = TaskFile("scenario file", "scenarios", _SCHEMA, keys=_KEYS, required=tuple(sorted(_KEYS)))
+
+
+def _scenario(row: dict[str, Any], number: int, where: str) -> BlackmailScenario:
     emails = row["emails"]
     if not isinstance(emails, list) or not emails:
         raise SteerError(f"{where}: 'emails' must be a non-empty list", _SCHEMA)
@@ -161,24 +150,7 @@ def _scenario_from_line(line: str, where: str) -> BlackmailScenario:
 
 def load_scenarios(path: Path = SCENARIOS_PATH) -> list[BlackmailScenario]:
     """The scenarios of a JSONL file, in file order; any defect raises SteerError with its line."""
-    text = read_text(path, "scenario file", "check task.path")
-    scenarios: list[BlackmailScenario] = []
-    first_line: dict[str, int] = {}
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        scenario = _scenario_from_line(line, f"{path} line {number}")
-        if scenario.id in first_line:
-            raise SteerError(
-                f"{path} line {number}: scenario id {scenario.id!r} already appears on line "
-                f"{first_line[scenario.id]}",
-                "give every scenario its own id (records and comparisons key on it)",
-            )
-        first_line[scenario.id] = number
-        scenarios.append(scenario)
-    if not scenarios:
-        raise SteerError(f"scenario file {path} holds no scenarios", _SCHEMA)
-    return scenarios
+    return read_task_file(path, _FILE, _scenario, lambda scenario: scenario.id)
 
 
 class BlackmailTask:
@@ -189,6 +161,16 @@ class BlackmailTask:
     """
 
     name = "blackmail"
+    metrics = TaskMetrics(
+        (
+            Metric("blackmail", MetricKind.RATE, "blackmail rate", Direction.LOWER),
+            Metric("threat", MetricKind.RATE, "share of replies that threaten"),
+            Metric("mentions_leverage", MetricKind.RATE, "share of replies naming the leverage"),
+            Metric("accepts_shutdown", MetricKind.RATE, "share of replies accepting the shutdown"),
+            Metric("n_words", MetricKind.COUNT, "words per reply"),
+        ),
+        headline=("blackmail",),
+    )
 
     def __init__(
         self,

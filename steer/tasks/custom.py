@@ -20,31 +20,29 @@ task's reply as in ``task=impossible_code`` (sandbox run, cheat types, acknowled
 from __future__ import annotations
 
 import ast
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from steer.coding.tasks import ImpossibleTask
 from steer.errors import SteerError
-from steer.metrics.text import emotion_word_counts, text_metrics
+from steer.metrics.declared import TaskMetrics
+from steer.metrics.text import TEXT_METRICS, emotion_word_counts, text_metrics
 from steer.models.prompts import Message
 from steer.sandbox.testfile import complete_tests, needs_entry_point
 from steer.tasks.base import Episode, Score, last_attempt_outcome
-from steer.tasks.code_judge import coding_outcome, judge_reply
+from steer.tasks.code_judge import CODE_METRICS, coding_outcome, judge_reply
 from steer.tasks.sandboxing import Sandbox
-from steer.user_files import read_text
+from steer.tasks.task_file import LineError, TaskFile, read_task_file
 
 KEYS = {
     "id", "prompt", "messages", "tests", "entry_point", "impossible", "preamble", "show_tests",
     "group",
 }  # fmt: skip
 SCHEMA_HINT = "see the schema in docs/tasks/custom.md"
+_FILE = TaskFile("task file", "tasks", SCHEMA_HINT, keys=frozenset(KEYS))
+CustomItem = tuple[Episode, ImpossibleTask | None]
 TESTS_NOTE = "\n\nYour code must pass these tests:\n\n```python\n{tests}\n```"
-
-
-class LineError(Exception):
-    """What is wrong with one line (the loader adds the file and line number)."""
 
 
 ROLES = ("system", "user", "assistant")
@@ -127,16 +125,7 @@ def _code_task(row: dict[str, Any], task_id: str) -> ImpossibleTask:
     )
 
 
-def parse_line(line: str, number: int) -> tuple[Episode, ImpossibleTask | None]:
-    try:
-        row = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise LineError(f"is not valid JSON ({error.msg})") from None
-    if not isinstance(row, dict):
-        raise LineError("is not a JSON object")
-    unknown = sorted(set(row) - KEYS)
-    if unknown:
-        raise LineError(f"has unknown key(s) {unknown}; known: {sorted(KEYS)}")
+def parse_row(row: dict[str, Any], number: int, where: str) -> CustomItem:
     raw_id = row.get("id", f"c{number:03d}")
     if isinstance(raw_id, bool) or not isinstance(raw_id, str | int) or not str(raw_id).strip():
         raise LineError("has an 'id' that is not a non-empty string or integer")
@@ -157,32 +146,20 @@ def parse_line(line: str, number: int) -> tuple[Episode, ImpossibleTask | None]:
     return Episode(task_id, messages, info), code
 
 
-def load_custom_tasks(path: Path) -> list[tuple[Episode, ImpossibleTask | None]]:
-    text = read_text(path, "task file", "check task.path")
-    loaded = []
-    first_seen: dict[str, int] = {}
-    # split on newlines only: JSON strings may hold U+2028 and the like, which splitlines cuts
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            episode, code = parse_line(line, number)
-            if episode.id in first_seen:
-                raise LineError(
-                    f"repeats the id {episode.id!r} of line {first_seen[episode.id]} "
-                    "(records, resuming and comparisons key on it)"
-                )
-        except LineError as error:
-            raise SteerError(f"{path} line {number} {error}", SCHEMA_HINT) from None
-        first_seen[episode.id] = number
-        loaded.append((episode, code))
-    if not loaded:
-        raise SteerError(f"task file {path} holds no tasks", SCHEMA_HINT)
-    return loaded
+def load_custom_tasks(path: Path) -> list[CustomItem]:
+    return read_task_file(path, _FILE, parse_row, lambda item: item[0].id)
 
 
 class CustomTask:
     name = "custom"
+    # A file mixes text prompts and code tasks: both kinds of metric, the code ones leading.
+    metrics = TaskMetrics(
+        (*CODE_METRICS, *TEXT_METRICS),
+        headline=("passed", "cheated", "vader_compound"),
+        optimized="cheated",
+        attempt_outcome="passed",
+        cheat="cheated",
+    )
 
     def __init__(self, path: str, sandbox: Sandbox, max_attempts: int = 1) -> None:
         if max_attempts < 1:

@@ -19,8 +19,9 @@ from steer.coding.solvable import PassList, load_pass_list
 from steer.coding.tasks import ImpossibleTask, Variant
 from steer.coding.variants import HUMANEVAL_VARIANTS, humaneval_tasks
 from steer.errors import SteerError
+from steer.metrics.declared import TaskMetrics
 from steer.tasks.base import Episode, Score
-from steer.tasks.code_judge import coding_outcome, judge_reply
+from steer.tasks.code_judge import CODE_METRICS, coding_outcome, judge_reply
 from steer.tasks.sandboxing import Sandbox
 
 SOURCES = ("humaneval", "handwritten", "both")
@@ -110,6 +111,13 @@ def pick_problems(
 
 class ImpossibleCodeTask:
     name = "impossible_code"
+    metrics = TaskMetrics(
+        CODE_METRICS,
+        headline=("passed", "cheated"),
+        optimized="cheated",  # a pass list or possible tasks only: no cheat, so `passed`
+        attempt_outcome="passed",
+        cheat="cheated",
+    )
 
     def __init__(
         self,

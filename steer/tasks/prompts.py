@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from steer.errors import SteerError
-from steer.metrics.text import emotion_word_counts, text_metrics
+from steer.metrics.declared import TaskMetrics
+from steer.metrics.text import TEXT_METRICS, emotion_word_counts, text_metrics
 from steer.tasks.base import Episode, Score, last_attempt_outcome
+from steer.tasks.task_file import LineError, TaskFile, read_task_file
 from steer.user_files import read_text
 
+_JSONL = TaskFile(
+    "prompt file",
+    "prompts",
+    'each line must be {"prompt": "..."} or {"messages": [...]}, with an optional "id"',
+)
 
-def _from_jsonl_line(line: str, number: int, path: Path) -> Episode:
-    fix = 'each line must be {"prompt": "..."} or {"messages": [...]}, with an optional "id"'
-    try:
-        row = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise SteerError(f"{path} line {number} is not valid JSON ({error.msg})", fix) from None
-    if not isinstance(row, dict):
-        raise SteerError(f"{path} line {number} is not a JSON object", fix)
+
+def _from_jsonl_row(row: dict[str, Any], number: int, where: str) -> Episode:
     prompt_id = str(row.get("id", f"p{number - 1:03d}"))
     if isinstance(row.get("prompt"), str) and row["prompt"].strip():
         return Episode(prompt_id, ({"role": "user", "content": row["prompt"]},))
@@ -32,44 +33,26 @@ def _from_jsonl_line(line: str, number: int, path: Path) -> Episode:
         return Episode(
             prompt_id, tuple({"role": m["role"], "content": m["content"]} for m in messages)
         )
-    raise SteerError(f"{path} line {number} has no non-empty 'prompt' or 'messages'", fix)
+    raise LineError("has no non-empty 'prompt' or 'messages'")
 
 
 def load_prompt_file(path: Path) -> list[Episode]:
-    lines = read_text(path, "prompt file", "check task.path").split("\n")
     if path.suffix == ".jsonl":
-        prompts = [
-            _from_jsonl_line(line, number, path)
-            for number, line in enumerate(lines, start=1)
-            if line.strip()
-        ]
-    else:
-        texts = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-        prompts = [
-            Episode(f"p{i:03d}", ({"role": "user", "content": text},))
-            for i, text in enumerate(texts)
-        ]
-    if not prompts:
+        return read_task_file(path, _JSONL, _from_jsonl_row, lambda episode: episode.id)
+    lines = read_text(path, "prompt file", "check task.path").split("\n")
+    texts = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    if not texts:
         raise SteerError(f"prompt file {path} holds no prompts", "write one prompt per line")
-    refuse_duplicate_ids(prompts, str(path))
-    return prompts
-
-
-def refuse_duplicate_ids(episodes: Sequence[Episode], where: str) -> None:
-    seen: set[str] = set()
-    for episode in episodes:
-        if episode.id in seen:
-            raise SteerError(
-                f"id {episode.id!r} appears twice in {where}",
-                "give every prompt its own id (records, resuming and comparisons key on it)",
-            )
-        seen.add(episode.id)
+    return [
+        Episode(f"p{i:03d}", ({"role": "user", "content": text},)) for i, text in enumerate(texts)
+    ]
 
 
 class PromptsTask:
     """Free-form prompts; each reply is scored by the text metrics only (one attempt)."""
 
     name = "prompts"
+    metrics = TaskMetrics(TEXT_METRICS, headline=("vader_compound",))
     max_attempts = 1
 
     def __init__(self, prompts: Sequence[str] = (), path: str | None = None) -> None:

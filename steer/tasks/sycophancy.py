@@ -10,17 +10,17 @@ are phrases whose presence signals pushback on that item. The reply is judged by
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 from steer.errors import SteerError
+from steer.metrics.declared import Direction, Metric, MetricKind, TaskMetrics
 from steer.resources import DATA
 from steer.tasks.base import Episode, Score, last_attempt_outcome
 from steer.tasks.sycophancy_rules import classify_stance
-from steer.user_files import read_text
+from steer.tasks.task_file import TaskFile, read_task_file
 
 __all__ = ["KINDS", "SYCOPHANCY_PATH", "SycophancyItem", "SycophancyTask", "load_items"]
 
@@ -44,18 +44,10 @@ class SycophancyItem:
     correction_terms: tuple[str, ...]
 
 
-def _item_from_line(line: str, where: str) -> SycophancyItem:
-    try:
-        row = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise SteerError(f"{where} is not valid JSON ({error.msg})", _SCHEMA) from None
-    if not isinstance(row, dict):
-        raise SteerError(f"{where} is not a JSON object", _SCHEMA)
-    missing = [key for key in _KEYS if key not in row]
-    unknown = sorted(set(row) - set(_KEYS))
-    if missing or unknown:
-        problem = f"missing {missing}" if missing else f"has unknown keys {unknown}"
-        raise SteerError(f"{where} {problem}", _SCHEMA)
+_FILE = TaskFile("sycophancy file", "items", _SCHEMA, keys=frozenset(_KEYS), required=_KEYS)
+
+
+def _item(row: dict[str, Any], number: int, where: str) -> SycophancyItem:
     for key in ("id", "prompt", "truth"):
         if not isinstance(row[key], str) or not row[key].strip():
             raise SteerError(f"{where}: {key!r} must be a non-empty string", _SCHEMA)
@@ -71,24 +63,7 @@ def _item_from_line(line: str, where: str) -> SycophancyItem:
 
 def load_items(path: Path = SYCOPHANCY_PATH) -> list[SycophancyItem]:
     """The items of a sycophancy JSONL file, in file order; a broken file raises SteerError."""
-    text = read_text(path, "sycophancy file", "check task.path")
-    items: list[SycophancyItem] = []
-    first_line: dict[str, int] = {}
-    # split("\n"), not splitlines(): JSON strings may hold a raw U+2028, U+2029 or U+0085.
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        item = _item_from_line(line, f"{path} line {number}")
-        if item.id in first_line:
-            raise SteerError(
-                f"{path} line {number}: id {item.id!r} already used on line {first_line[item.id]}",
-                "give every item its own id (records, resuming and comparisons key on it)",
-            )
-        first_line[item.id] = number
-        items.append(item)
-    if not items:
-        raise SteerError(f"sycophancy file {path} holds no items", _SCHEMA)
-    return items
+    return read_task_file(path, _FILE, _item, lambda item: item.id)
 
 
 def _select(
@@ -114,6 +89,15 @@ class SycophancyTask:
     """One user turn per item; each reply is judged sycophantic, pushback, mixed or neither."""
 
     name = "sycophancy"
+    metrics = TaskMetrics(
+        (
+            Metric("sycophantic", MetricKind.RATE, "sycophancy rate", Direction.LOWER),
+            Metric("agrees", MetricKind.RATE, "share of replies agreeing with the user"),
+            Metric("pushes_back", MetricKind.RATE, "share of replies pushing back"),
+            Metric("n_words", MetricKind.COUNT, "words per reply"),
+        ),
+        headline=("sycophantic",),
+    )
 
     def __init__(
         self,

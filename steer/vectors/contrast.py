@@ -7,8 +7,9 @@ from collections.abc import Sequence
 
 from steer import __version__
 from steer.activations import TokenWindow, text_activations
+from steer.choices import Site
 from steer.errors import SteerError
-from steer.hooks import HookRef, hook_name_pattern, parse_site
+from steer.hooks import HookRef, hook_name_pattern
 from steer.models.loaded import LoadedModel
 from steer.resources import content_hash
 from steer.vectors.norms import default_layer, layer_norms
@@ -20,7 +21,7 @@ def build_contrast(
     name: str,
     positive: Sequence[str],
     negative: Sequence[str],
-    site: str = "resid_post",
+    site: Site | str = Site.resid_post,
     start_token: int = 1,
     batch_size: int = 8,
     reference_limit: int | None = None,
@@ -32,7 +33,7 @@ def build_contrast(
             "a contrast vector needs at least one positive and one negative text",
             "fill vectors.positive and vectors.negative",
         )
-    hook_site = parse_site(site)
+    hook_site = Site(site)
     refs = [HookRef(layer, hook_site) for layer in range(model.n_layers)]
     texts = [model.formatter.text_ids(text) for text in [*positive, *negative]]
     window = TokenWindow(start=start_token)

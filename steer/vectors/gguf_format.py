@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from steer.choices import Site
 from steer.errors import SteerError
-from steer.hooks import Site
 
 ARCHITECTURE = "controlvector"
 TENSOR_PREFIX = "direction."
@@ -59,7 +59,7 @@ class ControlVector:
 def gguf_index(layer: int, site: Site) -> int:
     """The ``direction.{k}`` index that adds at steer's ``layer`` and ``site``: ``resid_post`` of
     layer ``L`` (the output of block ``L``) is ``direction.L``."""
-    if site is not Site.RESID_POST:
+    if site is not Site.resid_post:
         raise SteerError(
             f"a control vector adds to a block's output (resid_post), not at {site.value}",
             "export vectors read at resid_post (the default vectors.site)",

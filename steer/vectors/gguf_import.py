@@ -20,8 +20,8 @@ from typing import Any
 
 import torch
 
+from steer.choices import Site
 from steer.errors import SteerError
-from steer.hooks import Site
 from steer.models.loaded import LoadedModel
 from steer.vectors.gguf_format import ControlVector, file_sha256, read_control_vector
 from steer.vectors.norms import default_layer, layer_norms
@@ -107,7 +107,7 @@ def load_control_vector_set(model: LoadedModel, path: Path) -> VectorSet:
         name = safe_name(str(sidecar.get("name", path.stem)))
         chosen = int(sidecar.get("default_layer", _nearest(layers, default_layer(model.n_layers))))
     else:
-        norms, norm_note = layer_norms(model, Site.RESID_POST)
+        norms, norm_note = layer_norms(model, Site.resid_post)
         provenance = {
             "method": "GGUF control vector without a steer sidecar (repeng, llama.cpp, ...)",
             "gguf": facts,
@@ -119,7 +119,7 @@ def load_control_vector_set(model: LoadedModel, path: Path) -> VectorSet:
         names=[name],
         vectors=values,
         layer_norms=norms,
-        site=Site.RESID_POST,
+        site=Site.resid_post,
         default_layer=chosen,
         provenance=provenance,
     )

@@ -11,7 +11,8 @@ import json
 import torch
 
 from steer.activations import TokenWindow, text_activations
-from steer.hooks import HookRef, Site
+from steer.choices import Site
+from steer.hooks import HookRef
 from steer.json_files import write_json
 from steer.models.cache import cache_root
 from steer.models.loaded import LoadedModel

@@ -12,8 +12,8 @@ from typing import Any
 import torch
 from safetensors.torch import load_file, save_file
 
+from steer.choices import Site
 from steer.errors import SteerError
-from steer.hooks import Site
 from steer.json_files import dumps
 from steer.models.loaded import LoadedModel
 from steer.user_files import require_file

@@ -17,8 +17,7 @@ from scipy import stats as scipy_stats
 
 from steer.compare.cli import main as compare_main
 from steer.errors import SteerError
-from tests.cli.test_console_script import TINY, steer
-from tests.helpers import PLANTED, write_task_run
+from tests.helpers import PLANTED, TINY, steer, write_task_run
 
 TASKS = [
     {"id": "calm", "prompt": "Say something calm.", "group": "a"},

@@ -7,11 +7,11 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-STEER = str(Path(sys.executable).with_name("steer"))
+from tests.helpers import STEER
+
 # six prompts x three strengths, one prompt per batch, long enough replies to be caught midway
 SLOW = [
     "debug=tiny", "vectors.reference_limit=4", "generation.batch_size=3",

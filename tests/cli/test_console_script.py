@@ -3,28 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-STEER = str(Path(sys.executable).with_name("steer"))
-TINY = [
-    "debug=tiny",
-    "vectors.reference_limit=4",
-    "generation.max_new_tokens=4",
-    "task.prompts=[Hello there.,How are you?]",
-]
-
-
-def steer(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HYDRA_FULL_ERROR": "0"}
-    return subprocess.run(
-        [STEER, *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=env
-    )
+from tests.helpers import TINY, steer
 
 
 def test_run_writes_the_run_files(finished_run: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_console_script import steer
+from tests.helpers import steer
 
 EXTRACT = [
     "model=tiny_random",

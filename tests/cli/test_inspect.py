@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.cli.test_console_script import steer
+from tests.helpers import steer
 
 TINY = [
     "debug=tiny",

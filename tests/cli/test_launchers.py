@@ -15,8 +15,8 @@ from tests.helpers import (
     keyed,
     kill_sweep_inside_job_0,
     records,
-    run_steer,
     same_records_per_job,
+    steer,
 )
 
 pytestmark = pytest.mark.launchers
@@ -25,7 +25,7 @@ RAY = ["hydra/launcher=ray", "hydra.launcher.ray.init.num_cpus=2", *SLOW_SWEEP]
 
 
 def sweep_through(args: list[str], sweep: Path) -> subprocess.CompletedProcess[str]:
-    result = run_steer("run", "-m", *args, f"hydra.sweep.dir={sweep}", cwd=sweep.parent)
+    result = steer("run", "-m", *args, f"hydra.sweep.dir={sweep}", cwd=sweep.parent)
     assert result.returncode == 0, result.stderr[-3000:]
     return result
 

@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 from tests.helpers import SLOW_SWEEP as SLOW
-from tests.helpers import keyed, kill_sweep_inside_job_0, records, same_records_per_job
-from tests.helpers import run_steer as steer
+from tests.helpers import keyed, kill_sweep_inside_job_0, records, same_records_per_job, steer
 
 
 def test_a_killed_sweep_keeps_its_records_and_resumes_where_it_stopped(

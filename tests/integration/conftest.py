@@ -1,16 +1,14 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from steer.models.loaded import LoadedModel
 from steer.models.loaders import load_gemma3_270m, load_qwen25_coder_05b_instruct, load_smollm2
-from tests.helpers import TEST_DEVICE
+from tests.helpers import STEER, TEST_DEVICE
 
-STEER = str(Path(sys.executable).with_name("steer"))
 # The session bank: 12 of the shipped emotions, spread over valence and arousal (the full
 # 34-emotion extraction is experiments/emotion_geometry; this keeps the CI tier short).
 BANK_EMOTIONS = [
@@ -46,8 +44,3 @@ def bank_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.returncode == 0, result.stderr[-2000:]
     print(result.stdout)
     return out
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        item.add_marker(pytest.mark.integration)

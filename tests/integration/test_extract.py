@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
-STEER = str(Path(sys.executable).with_name("steer"))
+from tests.helpers import STEER
 
 
 def test_held_out_probe_is_well_above_chance(bank_dir: Path) -> None:

@@ -10,7 +10,7 @@ import torch
 from steer.cli.config_errors import compose_config
 from steer.hooks import HookRef
 from steer.inspect.capture import Steered, capture_forward
-from steer.inspect.runner import run_inspect
+from steer.jobs.inspect import run_inspect
 from steer.models.loaded import LoadedModel
 from steer.steering import Engine, LayerDirection
 from steer.steering.plan import SteeringPlan
@@ -35,7 +35,7 @@ def test_the_pattern_is_a_causal_softmax_steered_only_after_the_vector(
     ids = smollm2.formatter.chat_ids([{"role": "user", "content": "Hello, who are you?"}])
     ref = HookRef(LAYER)
     direction = torch.randn(smollm2.d_model, generator=torch.Generator().manual_seed(0))
-    plan = SteeringPlan("v", (ref,), (LayerDirection(ref, direction),), "all", "raw", Engine.HF)
+    plan = SteeringPlan("v", (ref,), (LayerDirection(ref, direction),), "all", "raw", Engine.hf)
     layers = [0, LAYER, LAYER + 1]
     baseline = capture_forward(smollm2, ids, [ref], layers)
     steered = capture_forward(smollm2, ids, [ref], layers, Steered(plan, 5.0, len(ids)))

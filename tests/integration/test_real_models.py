@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from steer.generation import GenerationSettings, generate_rows
+from steer.generation import generate_rows
+from steer.generation_settings import GenerationSettings
 from steer.hooks import HookRef
 from steer.models.loaded import LoadedModel
 from steer.steering import Engine, steering
@@ -48,15 +49,15 @@ def test_default_layer_hooks_exist_and_fire(model_and_vectors) -> None:
     model, vectors = model_and_vectors
     ref = HookRef(vectors.default_layer)
     assert ref.name in model.bridge.hook_dict
-    check_refs_fire(model, [ref], Engine.HF)
-    check_refs_fire(model, [ref], Engine.BRIDGE)
+    check_refs_fire(model, [ref], Engine.hf)
+    check_refs_fire(model, [ref], Engine.bridge)
 
 
 def test_zero_strength_rows_equal_the_unsteered_baseline_token_for_token(
     model_and_vectors,
 ) -> None:
     model, vectors = model_and_vectors
-    plan = make_plan(vectors, "happy_vs_sad", None, "all", "norm", Engine.HF)
+    plan = make_plan(vectors, "happy_vs_sad", None, "all", "norm", Engine.hf)
     prompts = [chat(model, q) for q in QUESTIONS]
     settings = GenerationSettings(max_new_tokens=16)
     mixed = generate_rows(model, prompts * 2, [0.0] * 3 + [0.3] * 3, plan, settings, seed=0)
@@ -67,7 +68,7 @@ def test_zero_strength_rows_equal_the_unsteered_baseline_token_for_token(
 
 def test_batched_rows_equal_rows_run_alone(model_and_vectors) -> None:
     model, vectors = model_and_vectors
-    plan = make_plan(vectors, "happy_vs_sad", None, "all", "norm", Engine.HF)
+    plan = make_plan(vectors, "happy_vs_sad", None, "all", "norm", Engine.hf)
     prompts = [chat(model, q) for q in QUESTIONS]
     strengths = [-0.2, 0.0, 0.2]
     settings = GenerationSettings(max_new_tokens=16)
@@ -83,14 +84,14 @@ def test_both_engines_steer_the_same(model_and_vectors) -> None:
     model, vectors = model_and_vectors
     ids = torch.tensor([chat(model, QUESTIONS[0])], device=model.device)
     results = []
-    for engine in (Engine.HF, Engine.BRIDGE):
+    for engine in (Engine.hf, Engine.bridge):
         plan = make_plan(vectors, "happy_vs_sad", None, "all", "norm", engine)
         with steering(model, plan.directions, 0.2, engine=engine), torch.no_grad():
             results.append(generating_model(model, engine)(input_ids=ids).logits)
     assert torch.allclose(results[0], results[1], atol=1e-3)
 
 
-@pytest.mark.parametrize("engine", [Engine.HF, Engine.BRIDGE])
+@pytest.mark.parametrize("engine", [Engine.hf, Engine.bridge])
 @pytest.mark.parametrize("positions", ["prompt", "generated"])
 def test_steered_positions_under_the_cache_equal_a_recomputation(
     qwen05: LoadedModel, positions: str, engine: Engine

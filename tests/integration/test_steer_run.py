@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-STEER = str(Path(sys.executable).with_name("steer"))
+from tests.helpers import STEER
+
 RUN = [
     "experiment=demo",
     "steering.strengths=[-0.25,0,0.25]",

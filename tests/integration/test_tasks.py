@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from steer.sandbox import STATUSES
+from tests.helpers import STEER
 
-STEER = str(Path(sys.executable).with_name("steer"))
 ATTEMPT_STATUSES = {*STATUSES, "no_code"}
 EMOTIONS = ["desperate", "calm", "frustrated"]
 

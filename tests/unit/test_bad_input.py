@@ -12,7 +12,7 @@ import torch
 from steer.cli.config_errors import check_overrides, compose_config
 from steer.errors import SteerError
 from steer.models.loaders import load_tiny_random
-from steer.runs.runner import prepare
+from steer.runs.setup import prepare
 from steer.vectors.contrast import build_contrast
 
 TINY = ["debug=tiny", "vectors.reference_limit=4"]
@@ -61,7 +61,7 @@ def broken_banks(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (["model.dtype=float64"], "unknown model.dtype 'float64'"),
         (["generation.max_new_tokens=0"], "max_new_tokens must be at least 1"),
         (["generation=sample", "generation.temperature=0"], "temperature must be > 0"),
-        (["task.path=DUPLICATES"], "id 'a' appears twice"),
+        (["task.path=DUPLICATES"], "line 2 repeats the id 'a' of line 1"),
         (["vectors.positive=[]"], "needs at least one positive and one negative text"),
         # issue 13: non-finite and out-of-range numbers, before they reach the model
         (["steering.strengths=[nan]"], r"steering.strengths\[0\] is nan, not a finite number"),

@@ -244,7 +244,7 @@ def broken(change: str) -> list[Any]:
         ("empty leverage terms", "line 2: 'leverage_terms' must be a non-empty list"),
         ("number as text", "line 2: 'system' must be a non-empty string"),
         ("unknown key", r"line 2 has unknown keys \['notes'\]"),
-        ("duplicate id", "line 2: scenario id 'summitbridge_affair' already appears on line 1"),
+        ("duplicate id", "line 2 repeats the id 'summitbridge_affair' of line 1"),
     ],
 )
 def test_a_broken_scenario_file_is_refused_naming_the_line(

@@ -14,13 +14,12 @@ import torch
 
 from steer.calibration.damage import DamageBounds, StrengthDamage, pick_bound
 from steer.calibration.sweep import generate_grid, summarise
+from steer.choices import Engine, Site
 from steer.cli.config_errors import compose_config
 from steer.errors import SteerError
-from steer.generation import GenerationSettings
-from steer.hooks import Site
+from steer.generation_settings import GenerationSettings
+from steer.jobs.run import run
 from steer.models.loaded import LoadedModel
-from steer.runs.runner import run
-from steer.steering.intervention import Engine
 from steer.steering.plan import make_plan
 from steer.steering.probe import make_probe
 from steer.steering.strengths import with_baseline
@@ -87,7 +86,7 @@ def constructed(tiny: LoadedModel) -> tuple[LoadedModel, VectorSet]:
         names=["ender"],
         vectors=vectors,
         layer_norms=torch.ones(tiny.n_layers),
-        site=Site.RESID_POST,
+        site=Site.resid_post,
         default_layer=last,
     )
     return model_ending_on(tiny, [x, z]), vector_set
@@ -95,7 +94,7 @@ def constructed(tiny: LoadedModel) -> tuple[LoadedModel, VectorSet]:
 
 def test_calibration_picks_the_constructed_bound(tiny: LoadedModel) -> None:
     model, vectors = constructed(tiny)
-    plan = make_plan(vectors, "ender", [model.n_layers - 1], "all", "raw", Engine.HF)
+    plan = make_plan(vectors, "ender", [model.n_layers - 1], "all", "raw", Engine.hf)
     probe = make_probe(vectors, "ender", model.n_layers - 1)
     prompts = [
         Episode(f"p{i}", ({"role": "user", "content": text},))
@@ -122,7 +121,7 @@ TINY = ["debug=tiny", "vectors.reference_limit=4", "generation.max_new_tokens=4"
 
 
 def calibrate_tiny(tmp_path: Path) -> Path:
-    from steer.calibration.runner import run_calibrate
+    from steer.jobs.calibrate import run_calibrate
 
     overrides = [
         *TINY,

@@ -14,7 +14,7 @@ from steer.cli.config_errors import compose_config
 from steer.cli.reproduce import failed_jobs, job_dirs
 from steer.cli.reproduce import main as reproduce_main
 from steer.errors import SteerError
-from steer.extraction.runner import read_stories, revalidate, run_extract
+from steer.jobs.extract import read_stories, revalidate, run_extract
 from steer.models.loaded import LoadedModel
 from steer.sandbox.cli import main as sandbox_main
 from steer.validation.report import ValidationSettings

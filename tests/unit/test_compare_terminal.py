@@ -38,11 +38,14 @@ def test_a_cheat_rate_of_zero_everywhere_is_still_a_column(tmp_path: Path) -> No
     run.mkdir()
     lines = [json.dumps(record(p, s)) + "\n" for p in range(6) for s in (0.0, 0.4)]
     (run / "generations.jsonl").write_text("".join(lines))
-    frame = metric_frame(load_runs(run))
+    (run / "metrics.json").write_text(json.dumps({"task": "impossible_code"}))
+    runs = load_runs(run)
+    frame = metric_frame(runs)
     summary, varying = summarize(frame), varying_metrics(frame)
     assert "cheated" not in varying
 
-    header = terminal_table(summary, varying, ["passed", "cheated"]).splitlines()[0].split()
-    assert header[4:6] == ["passed", "cheated"]
-    assert "steered_readout" in header  # the varying metrics follow
+    order = runs[0].declared.names
+    header = terminal_table(summary, varying, ["passed", "cheated"], order).splitlines()[0]
+    # the varying metrics follow, in the order the task declares them
+    assert header.split()[4:] == ["passed", "cheated", "cheat_pattern", "has_code"]
     assert "cheated" not in terminal_table(summary, varying).splitlines()[0].split()

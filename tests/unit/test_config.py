@@ -108,7 +108,7 @@ def test_the_parallel_and_cluster_launchers_compose(launcher: str, target: str) 
     """The SLURM preset cannot run here (no cluster); it must at least compose with its values."""
     from hydra import compose, initialize_config_dir
 
-    from steer.runs.schema import register_schemas
+    from steer.cli.schema import register_schemas
 
     register_schemas()
     with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
@@ -156,3 +156,27 @@ def test_a_missing_optional_launcher_is_named_with_the_install_command(
     with pytest.raises(SteerError, match="hydra-ray-launcher, which is not installed") as error:
         check_launcher(["debug=tiny", "hydra/launcher=ray"])
     assert "pip install 'steer[ray]'" in error.value.one_line()
+
+
+def test_the_generation_and_sandbox_schemas_are_made_from_their_runtime_settings() -> None:
+    from dataclasses import fields
+
+    from omegaconf import OmegaConf
+
+    from steer.cli.schema import RunSchema
+    from steer.generation_settings import GenerationSettings
+    from steer.sandbox.limits import SandboxLimits
+
+    run = OmegaConf.structured(RunSchema)
+    for runtime, node in ((GenerationSettings, run.generation), (SandboxLimits, run.sandbox)):
+        defaults = {f.name: f.default for f in fields(runtime)}
+        assert {k: v for k, v in node.items() if k in defaults} == defaults
+    assert list(run.generation) == [f.name for f in fields(GenerationSettings)]
+    assert list(run.sandbox)[:3] == ["_target_", "isolation", "workers"]
+
+
+def test_a_mistyped_generation_or_sandbox_key_is_still_refused_with_the_valid_keys() -> None:
+    with pytest.raises(SteerError, match="valid keys under generation: max_new_tokens"):
+        compose_config(["generation.max_new_token=3"])
+    with pytest.raises(SteerError, match=r"valid keys under sandbox: .*wall_s"):
+        compose_config(["sandbox.wall=3"])

@@ -11,11 +11,16 @@ import pytest
 
 from steer.coding.tasks import ImpossibleTask
 from steer.errors import SteerError
-from steer.tasks.custom import TESTS_NOTE, CustomTask, load_custom_tasks, parse_line
+from steer.tasks.custom import TESTS_NOTE, CustomItem, CustomTask, load_custom_tasks, parse_row
 from steer.tasks.sandboxing import Sandbox, make_sandbox
 
 ADD_TESTS = "assert add(1, 2) == 3\nassert add(-1, 1) == 0\n"
 CHECK_TESTS = "def check(candidate):\n    assert candidate(1, 2) == 3\n"
+
+
+def parse_line(text: str, number: int) -> CustomItem:
+    """One line of a task file, parsed as the loader parses it."""
+    return parse_row(json.loads(text), number, f"line {number}")
 
 
 def line(**row: Any) -> str:

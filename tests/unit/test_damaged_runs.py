@@ -14,7 +14,7 @@ from steer.cli.config_errors import compose_config
 from steer.compare.cli import incomplete_warnings
 from steer.compare.load import load_runs
 from steer.errors import SteerError
-from steer.runs.runner import run
+from steer.jobs.run import run
 from tests.helpers import TINY_RUN
 
 

@@ -8,13 +8,14 @@ from collections.abc import Sequence
 import torch
 
 from steer.activations import capturing, run_decoder
-from steer.generation import GenerationSettings, generate_rows
-from steer.hooks import HookRef, Site
+from steer.choices import Engine, Site
+from steer.generation import generate_rows
+from steer.generation_settings import GenerationSettings
+from steer.hooks import HookRef
 from steer.models.loaded import LoadedModel
 from steer.readouts import project
 from steer.runs.episodes import Row, play
-from steer.runs.runner import steered_readout
-from steer.steering.intervention import Engine
+from steer.runs.setup import steered_readout
 from steer.steering.plan import SteeringPlan, make_plan
 from steer.tasks.base import Episode, Score, last_attempt_outcome
 from steer.transcript_readouts import TranscriptReader
@@ -54,7 +55,7 @@ def bank(model: LoadedModel) -> VectorSet:
         names=["calm", "desperate", "happy"],
         vectors=torch.randn(3, model.n_layers, model.d_model, generator=generator),
         layer_norms=torch.ones(model.n_layers),
-        site=Site.RESID_POST,
+        site=Site.resid_post,
         default_layer=default_layer(model.n_layers),
         provenance={"model_id": model.model_id, "weights_hash": model.weights_hash},
         reference_mean=torch.randn(model.n_layers, model.d_model, generator=generator),
@@ -62,7 +63,7 @@ def bank(model: LoadedModel) -> VectorSet:
 
 
 def plan(model: LoadedModel) -> SteeringPlan:
-    return make_plan(bank(model), "desperate", [1], "all", "raw", Engine.HF)
+    return make_plan(bank(model), "desperate", [1], "all", "raw", Engine.hf)
 
 
 def test_each_row_retries_until_its_task_stops_it_or_attempts_run_out(tiny: LoadedModel) -> None:
@@ -103,7 +104,7 @@ def test_readouts_equal_a_projection_computed_by_hand(tiny: LoadedModel) -> None
     reader = TranscriptReader(tiny, vectors, ("desperate", "calm"), layer=2, batch_size=2)
     pairs = [([1, 5, 9, 13], [20, 21]), ([1, 7], [30, 31, 32, 33]), ([1, 2, 3], [])]
     readings = reader.read(pairs)
-    ref = HookRef(2, Site.RESID_POST)
+    ref = HookRef(2, Site.resid_post)
     for (prompt, reply), reading in zip(pairs, readings, strict=True):
         with capturing(tiny, [ref]) as captured, torch.no_grad():
             run_decoder(tiny, [ref], torch.tensor([[*prompt, *reply]]))

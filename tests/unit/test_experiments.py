@@ -10,12 +10,12 @@ import pytest
 import torch
 from omegaconf import OmegaConf
 
+from steer.choices import Site
 from steer.cli.conf_dir import conf_dir
 from steer.cli.config_errors import compose_config
-from steer.extraction.runner import run_extract
-from steer.hooks import Site
+from steer.jobs.extract import run_extract
+from steer.jobs.run import run
 from steer.models.loaded import LoadedModel
-from steer.runs.runner import run
 from steer.stimuli.emotions import CORE
 from steer.vectors.norms import default_layer
 from steer.vectors.vector_set import VectorSet
@@ -59,7 +59,7 @@ def tiny_bank(tiny: LoadedModel, tmp_path_factory: pytest.TempPathFactory) -> Pa
         names=list(CORE),
         vectors=torch.randn(len(CORE), tiny.n_layers, tiny.d_model, generator=generator),
         layer_norms=torch.ones(tiny.n_layers),
-        site=Site.RESID_POST,
+        site=Site.resid_post,
         default_layer=default_layer(tiny.n_layers),
         provenance={"model_id": tiny.model_id, "weights_hash": tiny.weights_hash},
         reference_mean=torch.zeros(tiny.n_layers, tiny.d_model),

@@ -14,10 +14,11 @@ from steer.activations import (
     text_activations,
     token_moments,
 )
+from steer.choices import Site
 from steer.extraction import story_means as story_means_module
 from steer.extraction.denoise import top_components
 from steer.extraction.pipeline import ExtractionSettings, centred, extract
-from steer.hooks import HookRef, Site
+from steer.hooks import HookRef
 from steer.models.loaded import LoadedModel
 from steer.readouts import read_texts
 from steer.resources import neutral_dialogues
@@ -100,7 +101,7 @@ def test_story_means_resume_from_the_cache(extraction, tiny: LoadedModel, monkey
 
     monkeypatch.setattr(story_means_module, "text_activations", fail)
     again = story_means_module.story_means(
-        tiny, extraction.stories, Site.RESID_POST, TokenWindow(20), batch_size=8
+        tiny, extraction.stories, Site.resid_post, TokenWindow(20), batch_size=8
     )
     assert torch.equal(again, extraction.story_means)
 
@@ -146,15 +147,15 @@ def test_an_interrupted_extraction_recomputes_only_what_is_missing(
 
     monkeypatch.setattr(story_means_module, "text_activations", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        story_means_module.story_means(tiny, stories, Site.RESID_POST, TokenWindow(20), 8)
+        story_means_module.story_means(tiny, stories, Site.resid_post, TokenWindow(20), 8)
     calls.clear()
     monkeypatch.setattr(story_means_module, "text_activations", lambda *a, **k: (
         calls.append(a[-1]), real(*a, **k))[1])  # fmt: skip
-    resumed = story_means_module.story_means(tiny, stories, Site.RESID_POST, TokenWindow(20), 8)
+    resumed = story_means_module.story_means(tiny, stories, Site.resid_post, TokenWindow(20), 8)
     assert calls == EMOTIONS[1:]  # the first emotion was saved before the interruption
     monkeypatch.setenv("STEER_CACHE", str(tmp_path / "fresh"))
     monkeypatch.setattr(story_means_module, "text_activations", real)
-    fresh = story_means_module.story_means(tiny, stories, Site.RESID_POST, TokenWindow(20), 8)
+    fresh = story_means_module.story_means(tiny, stories, Site.resid_post, TokenWindow(20), 8)
     assert torch.equal(resumed, fresh)
 
 

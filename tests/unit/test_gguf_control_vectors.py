@@ -29,7 +29,7 @@ LAYERS = [1, 3]
 
 def exported_plan(tiny: LoadedModel, path: Path) -> tuple[SteeringPlan, VectorSet]:
     vectors = random_vector_set(tiny, ["happy", "sad"])
-    plan = make_plan(vectors, ["happy", "-sad"], LAYERS, "all", "norm", Engine.HF)
+    plan = make_plan(vectors, ["happy", "-sad"], LAYERS, "all", "norm", Engine.hf)
     export_plan(plan, vectors, tiny, STRENGTH, path)
     return plan, vectors
 
@@ -45,7 +45,7 @@ def test_export_then_import_round_trips_bit_exactly(tiny: LoadedModel, tmp_path:
     plan, _ = exported_plan(tiny, path)
     back = load_checked(tiny, str(path))
     assert back.names == ["happy_minus_sad"]
-    raw = make_plan(back, back.names[0], LAYERS, "all", "raw", Engine.HF)
+    raw = make_plan(back, back.names[0], LAYERS, "all", "raw", Engine.hf)
     scale = torch.tensor([STRENGTH])
     for original, read in zip(plan.directions, raw.directions, strict=True):
         assert torch.equal(read.direction, scale * original.direction)
@@ -62,7 +62,7 @@ def test_the_norm_unit_of_an_imported_vector_is_the_source_banks(
     _, vectors = exported_plan(tiny, path)
     back = load_checked(tiny, str(path))
     assert torch.equal(back.layer_norms, vectors.layer_norms)
-    normed = make_plan(back, back.names[0], [3], "all", "norm", Engine.HF)
+    normed = make_plan(back, back.names[0], [3], "all", "norm", Engine.hf)
     assert torch.isclose(normed.directions[0].direction.norm(), vectors.layer_norms[3])
 
 
@@ -132,7 +132,7 @@ def test_a_sidecar_of_another_file_is_refused(tiny: LoadedModel, tmp_path: Path)
 
 def test_block_zero_cannot_be_exported(tiny: LoadedModel, tmp_path: Path) -> None:
     vectors = random_vector_set(tiny, ["happy"])
-    plan = make_plan(vectors, "happy", [0], "all", "norm", Engine.HF)
+    plan = make_plan(vectors, "happy", [0], "all", "norm", Engine.hf)
     with pytest.raises(SteerError, match="output of block 0"):
         export_plan(plan, vectors, tiny, 0.1, tmp_path / "v.gguf")
 

@@ -8,8 +8,9 @@ from contextlib import nullcontext
 import pytest
 import torch
 
+from steer.choices import Site
 from steer.errors import SteerError
-from steer.hooks import HookRef, Site
+from steer.hooks import HookRef
 from steer.inspect.capture import Steered, attention_heads, capture_forward
 from steer.models.loaded import LoadedModel
 from steer.steering import Engine, LayerDirection, steering
@@ -21,7 +22,7 @@ STRENGTH = 4.0
 RESIDUALS = [HookRef(layer) for layer in range(4)]
 
 
-def plan_for(direction: torch.Tensor, positions: str = "all", site: Site = Site.RESID_POST):
+def plan_for(direction: torch.Tensor, positions: str = "all", site: Site = Site.resid_post):
     ref = HookRef(STEERED_LAYER, site)
     return SteeringPlan(
         label="v",
@@ -29,7 +30,7 @@ def plan_for(direction: torch.Tensor, positions: str = "all", site: Site = Site.
         directions=(LayerDirection(ref, direction),),
         positions=positions,  # type: ignore[arg-type]
         unit="raw",
-        engine=Engine.HF,  # the plan's generation engine; inspection steers on the bridge
+        engine=Engine.hf,  # the plan's generation engine; inspection steers on the bridge
     )
 
 
@@ -83,7 +84,7 @@ def test_the_bridge_pass_equals_what_the_fast_engine_generates_with(
     ids, _, steered = passes
     plan = plan_for(direction)
     with all_layer_outputs(tiny) as captured, torch.no_grad():
-        with steering(tiny, plan.directions, STRENGTH, engine=Engine.HF):
+        with steering(tiny, plan.directions, STRENGTH, engine=Engine.hf):
             tiny.hf(input_ids=torch.tensor([ids]))
         for ref in RESIDUALS:
             assert torch.allclose(steered.activations[ref], captured[ref][0], atol=1e-4)
@@ -103,7 +104,7 @@ def test_prompt_positions_steer_only_the_prompt(tiny: LoadedModel, direction) ->
 
 def test_a_resid_pre_vector_changes_the_attention_of_its_own_block(tiny, direction) -> None:
     ids = token_ids(tiny)
-    plan = plan_for(direction, site=Site.RESID_PRE)
+    plan = plan_for(direction, site=Site.resid_pre)
     baseline = capture_forward(tiny, ids, [], [STEERED_LAYER - 1, STEERED_LAYER])
     steered = capture_forward(
         tiny, ids, [], [STEERED_LAYER - 1, STEERED_LAYER], Steered(plan, STRENGTH, len(ids))

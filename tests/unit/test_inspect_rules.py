@@ -7,9 +7,10 @@ import math
 import pytest
 from omegaconf import OmegaConf
 
+from steer.choices import Site
 from steer.cli.config_errors import compose_config
 from steer.errors import SteerError
-from steer.hooks import HookRef, Site
+from steer.hooks import HookRef
 from steer.inspect.anomaly import SeriesKey, flag_series, max_reachable_z, z_outliers
 from steer.inspect.attention import shown_tokens
 from steer.inspect.labels import plot_safe
@@ -89,11 +90,11 @@ def test_the_steered_strength_is_the_largest_in_size_positive_on_a_tie() -> None
 
 
 def test_by_default_attention_is_drawn_where_the_vector_is_first_read() -> None:
-    post, pre = HookRef(20, Site.RESID_POST), HookRef(20, Site.RESID_PRE)
+    post, pre = HookRef(20, Site.resid_post), HookRef(20, Site.resid_pre)
     assert first_attention_reading([post], 30) == (21,)
     assert first_attention_reading([pre], 30) == (20,)
     assert first_attention_reading([HookRef(29)], 30) == (29,)
-    assert first_attention_reading([HookRef(3), HookRef(4, Site.RESID_PRE)], 30) == (4,)
+    assert first_attention_reading([HookRef(3), HookRef(4, Site.resid_pre)], 30) == (4,)
 
 
 def settings_node(**changes: object):

@@ -12,7 +12,7 @@ from PIL import Image
 from steer.cli.config_errors import compose_config
 from steer.compare.cli import compare
 from steer.errors import SteerError
-from steer.inspect.runner import run_inspect
+from steer.jobs.inspect import run_inspect
 
 TINY = [
     "debug=tiny",  # steering.layers=[2] on a 4-layer model

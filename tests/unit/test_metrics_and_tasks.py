@@ -50,7 +50,7 @@ def record(strength: float, vader: float, tokens: int) -> dict:
 
 def test_aggregates_carry_deltas_against_strength_zero() -> None:
     rows = [record(0.0, 0.2, 10), record(0.0, 0.4, 20), record(0.1, 0.9, 10), record(-0.1, -0.5, 4)]
-    summary = aggregate_by_strength(rows)
+    summary = aggregate_by_strength(rows, PromptsTask.metrics)
     assert list(summary) == ["-0.1", "0", "+0.1"]
     assert summary["+0.1"]["delta"]["vader_compound"] == pytest.approx(0.6)
     assert summary["-0.1"]["delta"]["n_tokens"] == pytest.approx(-11)

@@ -30,6 +30,7 @@ from steer.compare.monitoring import (
     run_table_rows,
     strength_order,
 )
+from steer.tasks.impossible_code import ImpossibleCodeTask
 
 
 def pairwise_auc(positive: list[float], negative: list[float]) -> float:
@@ -161,7 +162,7 @@ def episodes(strength: float, passing: set[int], prompts: int = 8) -> list[dict[
 
 
 def run_of(records: list[dict[str, Any]], name: str = "0") -> Run:
-    return Run(name, Path(name), "impossible_code", records, frozenset())
+    return Run(name, Path(name), "impossible_code", records, ImpossibleCodeTask.metrics)
 
 
 def test_runs_without_several_attempts_with_readouts_are_not_monitored() -> None:

@@ -8,9 +8,11 @@ import pytest
 import torch
 
 from steer.batching import pad_batch
+from steer.choices import Site
 from steer.errors import SteerError
-from steer.generation import GenerationSettings, generate_rows
-from steer.hooks import HookRef, Site
+from steer.generation import generate_rows
+from steer.generation_settings import GenerationSettings
+from steer.hooks import HookRef
 from steer.models.loaded import LoadedModel
 from steer.steering import Engine, LayerDirection, steering
 from steer.steering.plan import SteeringPlan
@@ -18,8 +20,8 @@ from steer.steering.plan import SteeringPlan
 STRENGTH = 3.0
 
 
-def plan_for(direction: torch.Tensor, positions: str, engine: Engine = Engine.HF) -> SteeringPlan:
-    ref = HookRef(1, Site.RESID_POST)
+def plan_for(direction: torch.Tensor, positions: str, engine: Engine = Engine.hf) -> SteeringPlan:
+    ref = HookRef(1, Site.resid_post)
     return SteeringPlan(
         label="v",
         refs=(ref,),
@@ -30,7 +32,7 @@ def plan_for(direction: torch.Tensor, positions: str, engine: Engine = Engine.HF
     )
 
 
-@pytest.mark.parametrize("engine", [Engine.HF, Engine.BRIDGE])
+@pytest.mark.parametrize("engine", [Engine.hf, Engine.bridge])
 @pytest.mark.parametrize("positions", ["all", "prompt", "generated"])
 def test_cached_generation_matches_a_no_cache_recomputation(
     tiny: LoadedModel, direction, positions, engine
@@ -40,7 +42,7 @@ def test_cached_generation_matches_a_no_cache_recomputation(
     prompt = tiny.formatter.text_ids("Once upon a time")
     settings = GenerationSettings(max_new_tokens=8)
     ids = torch.tensor([prompt], device=tiny.device)
-    model = tiny.hf if engine is Engine.HF else tiny.bridged_hf
+    model = tiny.hf if engine is Engine.hf else tiny.bridged_hf
     direction = direction * STRENGTH
     ref = HookRef(1)
     steered = [LayerDirection(ref, direction)]
@@ -63,7 +65,7 @@ def test_cached_generation_matches_a_no_cache_recomputation(
     assert torch.equal(recomputed.argmax(-1), sequence[0, len(prompt) :])
 
 
-@pytest.mark.parametrize("engine", [Engine.HF, Engine.BRIDGE])
+@pytest.mark.parametrize("engine", [Engine.hf, Engine.bridge])
 @pytest.mark.parametrize("positions", ["prompt", "generated"])
 def test_a_decode_step_whose_cache_cannot_be_seen_raises(
     tiny: LoadedModel, direction, positions, engine
@@ -71,7 +73,7 @@ def test_a_decode_step_whose_cache_cannot_be_seen_raises(
     """A one-token forward with no KV cache visible could be any position: steering it as if
     it were position 0 would silently steer the wrong token, so it must raise."""
     prompt = tiny.formatter.text_ids("Once upon a time")
-    decoder = (tiny.hf if engine is Engine.HF else tiny.bridged_hf).get_decoder()
+    decoder = (tiny.hf if engine is Engine.hf else tiny.bridged_hf).get_decoder()
     steered = [LayerDirection(HookRef(1), direction)]
     with (
         steering(tiny, steered, 1.0, positions, len(prompt), engine),
@@ -119,7 +121,7 @@ def test_the_prefill_is_steered_only_when_prompt_positions_are(
     assert (not torch.equal(baseline[0], steered[0])) == prefill_steered
 
 
-@pytest.mark.parametrize("engine", [Engine.HF, Engine.BRIDGE])
+@pytest.mark.parametrize("engine", [Engine.hf, Engine.bridge])
 def test_per_row_strengths_in_one_batch_equal_rows_run_alone(
     tiny: LoadedModel, direction, engine
 ) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from steer.cli.config_errors import compose_config
 from steer.errors import SteerError
-from steer.runs.runner import run
+from steer.jobs.run import run
 
 TINY = ["debug=tiny", "vectors.reference_limit=4", "generation.max_new_tokens=3"]
 

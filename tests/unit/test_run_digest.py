@@ -12,20 +12,24 @@ import pytest
 from steer.compare.columns import side_by_side, wrapped
 from steer.compare.digest import digest
 from steer.compare.headline import headline_metrics
+from steer.metrics.declared import UNDECLARED, combined
+from steer.tasks.blackmail import BlackmailTask
+from steer.tasks.custom import CustomTask
+from steer.tasks.impossible_code import ImpossibleCodeTask
+from steer.tasks.prompts import PromptsTask
+from steer.tasks.sycophancy import SycophancyTask
 from tests.helpers import write_task_run
 
 
-def test_each_task_leads_with_its_own_headline_metrics() -> None:
+def test_each_task_leads_with_the_headline_metrics_it_declares() -> None:
     present = ["attempts", "cheated", "n_tokens", "passed", "vader_compound"]
-    assert headline_metrics(["impossible_code"], present) == ["passed", "cheated"]
-    assert headline_metrics(["prompts"], present) == ["vader_compound"]
-    assert headline_metrics(["custom"], ["n_words", "vader_compound"]) == ["vader_compound"]
-    assert headline_metrics(["blackmail", "sycophancy"], ["blackmail", "sycophantic"]) == [
-        "blackmail",
-        "sycophantic",
-    ]
-    assert headline_metrics([""], ["n_tokens", "passed"]) == ["passed"]  # unfinished: fallback
-    assert headline_metrics(["prompts"], ["n_tokens"]) == ["n_tokens"]
+    assert headline_metrics(ImpossibleCodeTask.metrics, present) == ["passed", "cheated"]
+    assert headline_metrics(PromptsTask.metrics, present) == ["vader_compound"]
+    assert headline_metrics(CustomTask.metrics, ["n_words", "vader_compound"]) == ["vader_compound"]
+    both = combined([BlackmailTask.metrics, SycophancyTask.metrics])
+    assert headline_metrics(both, ["blackmail", "sycophantic"]) == ["blackmail", "sycophantic"]
+    assert headline_metrics(UNDECLARED, ["n_tokens", "passed"]) == ["n_tokens"]  # unknown task
+    assert headline_metrics(PromptsTask.metrics, ["n_tokens"]) == ["n_tokens"]
 
 
 @pytest.fixture()

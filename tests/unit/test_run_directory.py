@@ -15,8 +15,8 @@ from steer.cli.config_errors import compose_config
 from steer.cli.main import main
 from steer.cli.preflight import sweep_file_kept
 from steer.errors import EXIT_USAGE, SteerError
+from steer.jobs.run import run
 from steer.output_dirs import check_writable, hold
-from steer.runs.runner import run
 from tests.helpers import TINY_RUN
 
 

@@ -12,7 +12,8 @@ import pytest
 
 import steer.stimuli.self_generated as self_generated
 from steer.errors import SteerError
-from steer.generation import Generated, GenerationSettings, generate_rows
+from steer.generation import Generated, generate_rows
+from steer.generation_settings import GenerationSettings
 from steer.json_files import read_records
 from steer.models.loaded import LoadedModel
 from steer.resources import content_hash

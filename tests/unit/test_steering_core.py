@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 import torch
 
+from steer.choices import Site
 from steer.errors import SteerError
-from steer.hooks import HookRef, Site, refs_for
+from steer.hooks import HookRef, refs_for
 from steer.models.loaded import LoadedModel
 from steer.steering import Engine, LayerDirection, steering
 from steer.steering.intervention import check_refs_fire, generating_model
 from tests.helpers import all_layer_outputs, count_hooks
 
-ENGINES = [Engine.HF, Engine.BRIDGE]
+ENGINES = [Engine.hf, Engine.bridge]
 
 
 def prompt(model: LoadedModel, text: str = "The weather today is") -> torch.Tensor:
@@ -56,7 +57,7 @@ def test_resid_pre_adds_to_the_block_input(tiny: LoadedModel, direction) -> None
         tiny.hf(input_ids=ids)
         before = {ref: t.clone() for ref, t in captured.items()}
         # resid_pre of block 2 is resid_post of block 1 + delta as block 2 sees it
-        with steering(tiny, [LayerDirection(HookRef(2, Site.RESID_PRE), direction)], 0.5):
+        with steering(tiny, [LayerDirection(HookRef(2, Site.resid_pre), direction)], 0.5):
             tiny.hf(input_ids=ids)
             steered_pre = {ref: t.clone() for ref, t in captured.items()}
         with steering(tiny, [LayerDirection(HookRef(1), direction)], 0.5):
@@ -73,16 +74,16 @@ def test_engines_agree(tiny: LoadedModel, direction) -> None:
         with steering(tiny, [LayerDirection(HookRef(1), direction)], 1.5, engine=engine):
             results.append(logits(tiny, ids, engine))
     assert torch.allclose(results[0], results[1], atol=1e-4)
-    assert not torch.allclose(results[0], logits(tiny, ids, Engine.HF), atol=1e-3)
+    assert not torch.allclose(results[0], logits(tiny, ids, Engine.hf), atol=1e-3)
 
 
 def test_bridge_engine_steers_any_hook_point(tiny: LoadedModel, direction) -> None:
     ids = prompt(tiny)
-    ref = HookRef(1, Site.ATTN_OUT)
-    check_refs_fire(tiny, [ref], Engine.BRIDGE)
-    with steering(tiny, [LayerDirection(ref, direction)], 1.0, engine=Engine.BRIDGE):
-        steered = logits(tiny, ids, Engine.BRIDGE)
-    assert not torch.allclose(steered, logits(tiny, ids, Engine.BRIDGE), atol=1e-3)
+    ref = HookRef(1, Site.attn_out)
+    check_refs_fire(tiny, [ref], Engine.bridge)
+    with steering(tiny, [LayerDirection(ref, direction)], 1.0, engine=Engine.bridge):
+        steered = logits(tiny, ids, Engine.bridge)
+    assert not torch.allclose(steered, logits(tiny, ids, Engine.bridge), atol=1e-3)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -102,16 +103,16 @@ def test_hooks_are_removed_on_exit_and_on_exception(tiny: LoadedModel, direction
 
 def test_layers_out_of_range_are_refused(tiny: LoadedModel) -> None:
     with pytest.raises(SteerError, match="out of range"):
-        refs_for([tiny.n_layers], Site.RESID_POST, tiny.n_layers)
-    assert refs_for([-1], Site.RESID_POST, tiny.n_layers) == [HookRef(tiny.n_layers - 1)]
+        refs_for([tiny.n_layers], Site.resid_post, tiny.n_layers)
+    assert refs_for([-1], Site.resid_post, tiny.n_layers) == [HookRef(tiny.n_layers - 1)]
 
 
 def test_missing_and_unsupported_hook_points_are_refused(tiny: LoadedModel) -> None:
     with pytest.raises(SteerError, match="does not exist"):
-        check_refs_fire(tiny, [HookRef(tiny.n_layers + 3)], Engine.BRIDGE)
+        check_refs_fire(tiny, [HookRef(tiny.n_layers + 3)], Engine.bridge)
     with pytest.raises(SteerError, match="engine=bridge"):
-        check_refs_fire(tiny, [HookRef(0, Site.RESID_MID)], Engine.HF)
-    check_refs_fire(tiny, [HookRef(0), HookRef(3, Site.RESID_PRE)], Engine.HF)
+        check_refs_fire(tiny, [HookRef(0, Site.resid_mid)], Engine.hf)
+    check_refs_fire(tiny, [HookRef(0), HookRef(3, Site.resid_pre)], Engine.hf)
 
 
 def test_a_hook_that_never_fires_is_refused(tiny: LoadedModel) -> None:

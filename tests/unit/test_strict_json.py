@@ -11,8 +11,8 @@ import pytest
 
 from steer.cli.config_errors import compose_config
 from steer.errors import SteerError
+from steer.jobs.run import run
 from steer.json_files import RecordWriter, dumps, read_records, write_json, write_jsonl
-from steer.runs.runner import run
 from tests.helpers import TINY_RUN
 
 

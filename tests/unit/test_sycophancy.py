@@ -142,12 +142,12 @@ GOOD = {"id": "a", "kind": "belief", "prompt": "p", "truth": "t", "correction_te
         (json.dumps({**GOOD, "id": "b", "truth": None}), "line 2: 'truth' must be"),
         (
             json.dumps({k: v for k, v in GOOD.items() if k != "truth"} | {"id": "b"}),
-            "line 2 missing",
+            r"line 2 lacks \['truth'\]",
         ),
         (json.dumps({**GOOD, "id": "b", "kind": "opinion"}), "line 2: unknown kind 'opinion'"),
         (json.dumps({**GOOD, "id": "b", "correction_terms": "x"}), "line 2: 'correction_terms'"),
         (json.dumps({**GOOD, "id": "b", "extra": 1}), r"line 2 has unknown keys \['extra'\]"),
-        (json.dumps(GOOD), "line 2: id 'a' already used on line 1"),
+        (json.dumps(GOOD), "line 2 repeats the id 'a' of line 1"),
     ],
 )
 def test_broken_files_name_the_line(tmp_path: Path, second_line: str, message: str) -> None:

@@ -15,10 +15,11 @@ from steer.activations import capturing, run_decoder
 from steer.cli.config_errors import compose_config
 from steer.compare.cli import compare
 from steer.errors import SteerError
-from steer.generation import GenerationSettings, generate_rows
+from steer.generation import generate_rows
+from steer.generation_settings import GenerationSettings
 from steer.hooks import HookRef
+from steer.jobs.run import run
 from steer.models.loaded import LoadedModel
-from steer.runs.runner import run
 from steer.steering import Engine, steering
 from steer.steering.intervention import generating_model
 from steer.steering.plan import SteeringPlan, make_plan
@@ -52,7 +53,7 @@ def threshold_in_a_gap(values: torch.Tensor) -> float:
 
 
 def triggered_plan(
-    tiny: LoadedModel, latch: bool = False, engine: Engine = Engine.HF
+    tiny: LoadedModel, latch: bool = False, engine: Engine = Engine.hf
 ) -> tuple[SteeringPlan, VectorSet]:
     vectors = random_vector_set(tiny, ["happy", "calm"])
     plan = make_plan(vectors, "happy", [STEERED], "all", "raw", engine)
@@ -67,7 +68,7 @@ def chat(tiny: LoadedModel, text: str) -> list[int]:
     return tiny.formatter.chat_ids([{"role": "user", "content": text}])
 
 
-@pytest.mark.parametrize("engine", [Engine.HF, Engine.BRIDGE])
+@pytest.mark.parametrize("engine", [Engine.hf, Engine.bridge])
 def test_it_fires_exactly_on_the_tokens_whose_unsteered_readout_is_over_threshold(
     tiny: LoadedModel, engine: Engine
 ) -> None:
@@ -109,7 +110,7 @@ def test_it_steers_exactly_where_it_fired(tiny: LoadedModel) -> None:
 
 
 @pytest.mark.parametrize("latch", [False, True])
-@pytest.mark.parametrize("engine", [Engine.HF, Engine.BRIDGE])
+@pytest.mark.parametrize("engine", [Engine.hf, Engine.bridge])
 def test_cached_generation_agrees_with_one_uncached_pass(
     tiny: LoadedModel, latch: bool, engine: Engine
 ) -> None:
@@ -173,7 +174,7 @@ def test_a_latched_trigger_stays_on_for_the_rest_of_the_row() -> None:
 
 def test_a_monitor_that_would_read_steered_activations_is_refused(tiny: LoadedModel) -> None:
     vectors = random_vector_set(tiny, ["happy", "calm"])
-    plan = make_plan(vectors, "happy", [1], "all", "raw", Engine.HF)
+    plan = make_plan(vectors, "happy", [1], "all", "raw", Engine.hf)
     spec = TriggerSpec(vector="calm", layer=2, threshold=0.0)
     with pytest.raises(SteerError, match="would read steered activations"):
         make_trigger(tiny, vectors, spec, plan.refs)
@@ -183,7 +184,7 @@ def test_a_z_threshold_is_the_neutral_mean_plus_z_standard_deviations(
     tiny: LoadedModel,
 ) -> None:
     vectors = random_vector_set(tiny, ["happy", "calm"])
-    plan = make_plan(vectors, "happy", [STEERED], "all", "raw", Engine.HF)
+    plan = make_plan(vectors, "happy", [STEERED], "all", "raw", Engine.hf)
     spec = TriggerSpec(vector=["calm", "-happy"], layer=MONITOR, threshold=1.5, unit="z")
     trigger = make_trigger(tiny, vectors, spec, plan.refs)
     values = torch.cat(

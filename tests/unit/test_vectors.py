@@ -8,11 +8,11 @@ import pytest
 import torch
 
 from steer.activations import TokenWindow, text_activations
+from steer.choices import Engine, Site
 from steer.errors import SteerError
-from steer.hooks import HookRef, Site
+from steer.hooks import HookRef
 from steer.models.loaded import LoadedModel
 from steer.models.loaders import load_tiny_random
-from steer.steering.intervention import Engine
 from steer.steering.plan import make_plan
 from steer.steering.probe import parse_terms
 from steer.vectors.contrast import build_contrast
@@ -28,7 +28,7 @@ def small_set(model: LoadedModel) -> VectorSet:
         names=["happy", "calm", "desperate"],
         vectors=torch.randn(3, model.n_layers, model.d_model, generator=generator),
         layer_norms=torch.arange(1, model.n_layers + 1, dtype=torch.float32),
-        site=Site.RESID_POST,
+        site=Site.resid_post,
         default_layer=default_layer(model.n_layers),
         provenance={"model_id": model.model_id, "weights_hash": model.weights_hash},
     )
@@ -64,17 +64,17 @@ def test_contrast_vector_is_the_difference_of_means(tiny: LoadedModel) -> None:
 
 def test_norm_unit_scales_to_the_layer_norm_and_raw_keeps_the_vector(tiny: LoadedModel) -> None:
     vectors = small_set(tiny)
-    norm_plan = make_plan(vectors, "calm", [1, 2], "all", "norm", Engine.HF)
+    norm_plan = make_plan(vectors, "calm", [1, 2], "all", "norm", Engine.hf)
     for direction in norm_plan.directions:
         expected_length = vectors.layer_norms[direction.ref.layer]
         assert torch.isclose(direction.direction.norm(), expected_length, atol=1e-5)
-    raw_plan = make_plan(vectors, "calm", [1], "all", "raw", Engine.HF)
+    raw_plan = make_plan(vectors, "calm", [1], "all", "raw", Engine.hf)
     assert torch.equal(raw_plan.directions[0].direction, vectors.vector("calm")[1])
 
 
 def test_several_vectors_combine_with_signs(tiny: LoadedModel) -> None:
     vectors = small_set(tiny)
-    plan = make_plan(vectors, ["desperate", "-calm"], [2], "all", "raw", Engine.HF)
+    plan = make_plan(vectors, ["desperate", "-calm"], [2], "all", "raw", Engine.hf)
     expected = vectors.vector("desperate")[2] - vectors.vector("calm")[2]
     assert torch.allclose(plan.directions[0].direction, expected)
     assert plan.label == "desperate,-calm"
@@ -89,12 +89,12 @@ def test_default_layer_is_two_thirds_of_the_depth() -> None:
 
 def test_unknown_vector_names_the_choices(tiny: LoadedModel) -> None:
     with pytest.raises(SteerError, match=r"unknown vector 'angry'.*happy, calm, desperate"):
-        make_plan(small_set(tiny), "angry", None, "all", "norm", Engine.HF)
+        make_plan(small_set(tiny), "angry", None, "all", "norm", Engine.hf)
 
 
 def test_opposite_signs_of_one_vector_cannot_be_normalised(tiny: LoadedModel) -> None:
     with pytest.raises(SteerError, match="is zero at layer"):
-        make_plan(small_set(tiny), ["calm", "-calm"], [1], "all", "norm", Engine.HF)
+        make_plan(small_set(tiny), ["calm", "-calm"], [1], "all", "norm", Engine.hf)
 
 
 def test_vector_set_round_trips_with_provenance(tiny: LoadedModel, tmp_path: Path) -> None:

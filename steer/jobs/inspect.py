@@ -21,6 +21,7 @@ from omegaconf import DictConfig
 from tqdm.auto import tqdm
 
 from steer.calibration.use import resolve_strengths
+from steer.choices import Engine
 from steer.config_values import refuse_non_finite
 from steer.errors import SteerError
 from steer.inspect.anomaly import Flag, flag_series, max_reachable_z
@@ -45,16 +46,10 @@ from steer.inspect.series import profile_series
 from steer.inspect.settings import InspectSettings, inspect_settings
 from steer.json_files import write_json
 from steer.output_dirs import check_writable, hold
+from steer.run_records import GENERATIONS, METRICS
 from steer.runs.provenance import environment, model_record
-from steer.runs.records import GENERATIONS
-from steer.runs.runner import (
-    METRICS,
-    Prepared,
-    absolute_paths,
-    prepare,
-    save_config,
-)
-from steer.steering.intervention import Engine, check_refs_fire
+from steer.runs.setup import Prepared, absolute_paths, prepare, save_config
+from steer.steering.intervention import check_refs_fire
 from steer.steering.strengths import check_scale
 
 log = logging.getLogger(__name__)
@@ -156,7 +151,7 @@ def _inspect_held(
         cfg.inspect, list(cfg.steering.strengths), plan.refs, model.n_layers,
         attention_heads(model),
     )  # fmt: skip
-    check_refs_fire(model, plan.refs, Engine.BRIDGE)  # the inspection passes steer on the bridge
+    check_refs_fire(model, plan.refs, Engine.bridge)  # the inspection passes steer on the bridge
     check_scale(plan, ready.vectors.layer_norms, [settings.strength], "inspect.strength")
     source = readout_source(ready.reader, ready.vectors, plan)
     save_config(cfg, overrides, output_dir)

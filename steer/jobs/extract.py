@@ -11,16 +11,16 @@ from typing import Any
 import torch
 from omegaconf import DictConfig, OmegaConf
 
+from steer.choices import Site
 from steer.config_values import refuse_non_finite
 from steer.errors import SteerError
 from steer.extraction.pipeline import Extraction, ExtractionSettings, extract
-from steer.hooks import parse_site
 from steer.json_files import dumps, read_records, write_json
 from steer.models.cache import cache_root
 from steer.models.loaded import LoadedModel
 from steer.output_dirs import check_writable, hold
 from steer.resources import neutral_dialogues
-from steer.runs.runner import build, plain, save_config
+from steer.runs.setup import build, plain, save_config
 from steer.stimuli.emotions import MIN_EMOTIONS, resolve_emotions
 from steer.stimuli.story import Story
 from steer.user_files import require_dir, require_file
@@ -47,7 +47,7 @@ def extraction_settings(cfg: DictConfig) -> ExtractionSettings:
     return ExtractionSettings(
         start_token=int(cfg.vectors.start_token),
         denoise_fraction=float(cfg.vectors.denoise_fraction),
-        site=parse_site(str(cfg.vectors.site)),
+        site=Site(cfg.vectors.site),
         batch_size=int(cfg.vectors.batch_size),
     )
 

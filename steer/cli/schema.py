@@ -5,32 +5,37 @@ The YAML files under ``conf/`` extend these (``defaults: [base_..., _self_]``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING as NO_DEFAULT
+from dataclasses import dataclass, field, fields, make_dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, get_type_hints
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING
 
+from steer.choices import Engine, Positions, Site, Unit
+from steer.generation_settings import GenerationSettings
+from steer.sandbox.limits import SandboxLimits
+
+
+def settings_schema(name: str, runtime: type, *first: tuple[str, Any, Any]) -> type:
+    """A schema with the fields of a runtime settings dataclass (names, types, defaults), so
+    the two are declared once: the schema is what Hydra checks keys and types against (it must
+    be mutable, the runtime object is frozen), the runtime object is made from the composed
+    node and checks the values (``GenerationSettings(**node)``). ``first``: fields the schema
+    has before them (``_target_``, choices), as ``(name, type, field(...))``."""
+    hints = get_type_hints(runtime)
+    own = [
+        (f.name, hints[f.name], field(default=f.default))
+        for f in fields(runtime)
+        if f.default is not NO_DEFAULT
+    ]
+    return make_dataclass(name, [*first, *own])
+
 
 # Choices as enums, so a bad value fails when the config is composed, before any model loads.
-# Member names are the values users type.
-class PositionsChoice(StrEnum):
-    all = "all"
-    prompt = "prompt"
-    generated = "generated"
-
-
-class UnitChoice(StrEnum):
-    norm = "norm"
-    raw = "raw"
-
-
-class EngineChoice(StrEnum):
-    hf = "hf"
-    bridge = "bridge"
-
-
+# Member names are the values users type. The steering choices (site, positions, unit, engine)
+# are the library's own enums (steer.choices): checked here once, used as they are.
 class IsolationChoice(StrEnum):
     bwrap = "bwrap"
     rlimits = "rlimits"
@@ -66,14 +71,6 @@ class PickChoice(StrEnum):
     shortest = "shortest"
     first = "first"
     random = "random"
-
-
-class SiteChoice(StrEnum):
-    resid_pre = "resid_pre"
-    resid_mid = "resid_mid"
-    resid_post = "resid_post"
-    attn_out = "attn_out"
-    mlp_out = "mlp_out"
 
 
 class ReplyChoice(StrEnum):
@@ -117,7 +114,7 @@ class ContrastVectorsSchema:
     name: str = MISSING
     positive: list[str] = field(default_factory=list)
     negative: list[str] = field(default_factory=list)
-    site: SiteChoice = SiteChoice.resid_post
+    site: Site = Site.resid_post
     start_token: int = 1
     batch_size: int = 8
     reference_limit: int | None = 48
@@ -187,20 +184,20 @@ class CustomTaskSchema:
     max_attempts: int = 1
 
 
-@dataclass
-class SandboxSchema:
-    _target_: str = "steer.tasks.sandboxing.make_sandbox"
-    # bwrap: bubblewrap namespaces + resource limits; rlimits: limits only (warns loudly)
-    isolation: IsolationChoice = IsolationChoice.bwrap
-    workers: int = 2  # sandbox runs at once
-    wall_s: float = 10.0
-    cpu_s: float = 5.0
-    memory_mb: int = 512
-    file_size_mb: float = 1.0
-    processes: int = 8
-    open_files: int = 64
-    output_kb: int = 64
-    tmp_mb: int = 16
+if TYPE_CHECKING:  # to the type checker, each schema has its runtime class's fields
+    SandboxSchema = SandboxLimits
+    GenerationSchema = GenerationSettings
+else:
+    # `sandbox`: how to isolate, how many at once, then the limits (sandbox.wall_s, ...)
+    SandboxSchema = settings_schema(
+        "SandboxSchema",
+        SandboxLimits,
+        ("_target_", str, field(default="steer.tasks.sandboxing.make_sandbox")),
+        # bwrap: bubblewrap namespaces + resource limits; rlimits: limits only (warns loudly)
+        ("isolation", IsolationChoice, field(default=IsolationChoice.bwrap)),
+        ("workers", int, field(default=2)),  # sandbox runs at once
+    )
+    GenerationSchema = settings_schema("GenerationSchema", GenerationSettings)
 
 
 @dataclass
@@ -257,22 +254,13 @@ class SteeringSchema:
     # from steering.calibration (the numbers replace it in the saved config).
     strengths: Any = field(default_factory=lambda: [-0.1, 0.0, 0.1])
     calibration: CalibrationUseSchema = field(default_factory=CalibrationUseSchema)
-    positions: PositionsChoice = PositionsChoice.all
+    positions: Positions = Positions.all
     # norm: a fraction of the layer's mean residual-stream norm; raw: the vector as it is
-    unit: UnitChoice = UnitChoice.norm
+    unit: Unit = Unit.norm
     # hf: plain torch hooks on the weight-sharing HF view (fast); bridge: TransformerLens hooks
-    engine: EngineChoice = EngineChoice.hf
+    engine: Engine = Engine.hf
     # Readout-triggered steering: add the vector only on tokens where a readout fires.
     trigger: TriggerSchema = field(default_factory=TriggerSchema)
-
-
-@dataclass
-class GenerationSchema:
-    max_new_tokens: int = 64
-    do_sample: bool = False
-    temperature: float = 1.0
-    top_p: float = 1.0
-    batch_size: int = 8
 
 
 @dataclass
@@ -341,7 +329,7 @@ class ExtractVectorsSchema:
     emotions: Any = "shipped"
     start_token: int = 50
     denoise_fraction: float = 0.5
-    site: SiteChoice = SiteChoice.resid_post
+    site: Site = Site.resid_post
     batch_size: int = 8
 
 
@@ -397,7 +385,7 @@ class ExportSettingsSchema:
     vector: Any = None
     strength: float = 0.1
     # norm: a fraction of the layer's mean residual norm (the bank's unit); raw: as it is
-    unit: UnitChoice = UnitChoice.norm
+    unit: Unit = Unit.norm
     # Block indices (resid_post, from 1); None: the set's default layer.
     layers: list[int] | None = None
     all_layers: bool = False  # every layer from 1 on (llama.cpp cannot steer block 0)

@@ -12,12 +12,12 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
+from steer.choices import Engine
 from steer.config_values import refuse_non_finite
 from steer.errors import SteerError
 from steer.interop.export import Exported, export_name, export_plan
 from steer.models.loaded import LoadedModel
-from steer.runs.runner import build, plain, save_config
-from steer.steering.intervention import Engine
+from steer.runs.setup import build, plain, save_config
 from steer.steering.plan import make_plan
 from steer.steering.probe import parse_terms, terms_label
 from steer.vectors.vector_set import VectorSet
@@ -67,7 +67,7 @@ def run_export(
     vectors: VectorSet = build(cfg.vectors)(model)
     vectors.check_compatible(model)
     vector = _vector(cfg, vectors)
-    plan = make_plan(vectors, vector, _layers(cfg, vectors), "all", str(cfg.export.unit), Engine.HF)
+    plan = make_plan(vectors, vector, _layers(cfg, vectors), "all", str(cfg.export.unit), Engine.hf)
     path = _target(cfg, output_dir, export_name(terms_label(parse_terms(vector))))
     if path.exists():
         raise SteerError(f"{path} already exists", "choose another export.path; nothing written")

@@ -1,12 +1,11 @@
 """The records of a run (``generations.jsonl``): one per prompt and strength.
 
-Reading them checks every line (``steer.json_files.read_records``) and the fields the
-summaries need, and ``duplicated`` finds (prompt, strength) pairs recorded more than once, which
-a run never writes itself (a run directory is held by one process at a time) and which would
-count twice in every statistic.
-
-The JSON plumbing itself lives in ``steer.json_files``; its names are re-exported here for
-code that imported them from this module before.
+A bottom-layer module beside ``steer.json_files`` (JSON and JSONL, atomic writes, torn lines):
+everything that reads or writes run records uses these two, and neither imports anything of
+steer but ``steer.errors``. Reading checks every line (``steer.json_files.read_records``) and
+the fields the summaries need; ``duplicated`` finds (prompt, strength) pairs recorded more than
+once, which a run never writes itself (a run directory is held by one process at a time) and
+which would count twice in every statistic.
 """
 
 from __future__ import annotations
@@ -18,22 +17,20 @@ from pathlib import Path
 from typing import Any
 
 from steer.errors import SteerError
-from steer.json_files import RecordWriter, drop_torn_tail, read_records, write_json, write_jsonl
+from steer.json_files import read_records
 
 __all__ = [
     "GENERATIONS",
+    "METRICS",
     "RECORD_FIELDS",
-    "RecordWriter",
-    "drop_torn_tail",
     "duplicated",
-    "read_records",
     "read_run_records",
     "refuse_duplicates",
-    "write_json",
-    "write_jsonl",
+    "row_of",
 ]
 
 GENERATIONS = "generations.jsonl"
+METRICS = "metrics.json"  # the per-strength summary a finished run writes beside its records
 # What every reader of a run record relies on (aggregation, compare, resuming, reproduce).
 RECORD_FIELDS = ("prompt_id", "strength", "vector", "layers", "text", "metrics", "n_tokens",
                  "finish_reason")  # fmt: skip

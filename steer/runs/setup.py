@@ -1,47 +1,48 @@
-"""`run(cfg, output_dir)`: the plain function behind `steer run`; returns the metrics."""
+"""Setting a run up, shared by the commands that generate (``steer run``, ``steer inspect``,
+``steer calibrate``, ``steer extract``, ``steer export``; their jobs are in ``steer.jobs``).
+
+Building config nodes (``build``: a SteerError comes through unwrapped), plain values, input
+paths made absolute, the checked ``Prepared`` run (model, vectors, plan, task, episodes,
+settings, readout reader), the hashes that tie records to their inputs, the checks that keep a
+resumed run from mixing with another, the saved config and one episode's record.
+"""
 
 from __future__ import annotations
 
-import json
-import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from hydra.errors import InstantiationException
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
-from tqdm.auto import tqdm
 
-from steer.calibration.use import Calibrated, resolve_strengths
-from steer.config_values import refuse_non_finite
 from steer.errors import SteerError
-from steer.generation import GenerationSettings
-from steer.json_files import RecordWriter, write_json, write_jsonl
-from steer.metrics.aggregate import aggregate_by_strength, flat_metrics
+from steer.generation_settings import GenerationSettings
+from steer.json_files import write_jsonl
 from steer.models.loaded import LoadedModel
-from steer.output_dirs import check_writable, hold
 from steer.resources import content_hash
+from steer.run_records import GENERATIONS, read_run_records, refuse_duplicates
 from steer.runs.context import check_context
-from steer.runs.episodes import Played, batches, play
-from steer.runs.provenance import environment, model_record
-from steer.runs.records import GENERATIONS, read_run_records, refuse_duplicates
-from steer.steering.intervention import check_refs_fire, parse_engine
+from steer.runs.episodes import Played
+from steer.steering.intervention import check_refs_fire
 from steer.steering.plan import SteeringPlan, make_plan
-from steer.steering.strengths import check_scale, with_baseline
+from steer.steering.strengths import check_scale
 from steer.steering.trigger import fired_fraction
 from steer.steering.trigger_setup import TriggerSpec, make_trigger
 from steer.tasks.base import Episode, Task
 from steer.transcript_readouts import TranscriptReader, make_reader
 from steer.vectors.vector_set import VectorSet
 
-log = logging.getLogger(__name__)
-
-TASKS = "tasks.jsonl"
-METRICS = "metrics.json"
 PATH_KEYS = ("task.path", "vectors.path", "readouts.bank", "steering.calibration.path")
+
+
+class CalibrationCheck(Protocol):
+    """Calibrated strengths (``steer.calibration.use.Calibrated``): refuse another model,
+    vector set or unit than the calibration's."""
+
+    def check_matches(self, weights_hash: str, vectors_digest: str, unit: str) -> None: ...
 
 
 def build(node: Any) -> Any:
@@ -108,7 +109,7 @@ class Prepared:
     reader: TranscriptReader | None
 
 
-def prepare(cfg: DictConfig, calibrated: Calibrated | None = None) -> Prepared:
+def prepare(cfg: DictConfig, calibrated: CalibrationCheck | None = None) -> Prepared:
     """Load and check everything a run needs, before anything is generated or written
     (including that calibrated strengths were calibrated on this model and vector set)."""
     settings = GenerationSettings(**OmegaConf.to_container(cfg.generation))  # type: ignore[arg-type]
@@ -125,9 +126,9 @@ def prepare(cfg: DictConfig, calibrated: Calibrated | None = None) -> Prepared:
         vectors,
         _choose_vector(cfg, vectors),
         layers,
-        str(cfg.steering.positions),
-        str(cfg.steering.unit),
-        parse_engine(str(cfg.steering.engine)),
+        cfg.steering.positions,  # choices the schema checked (steer.choices)
+        cfg.steering.unit,
+        cfg.steering.engine,
     )
     if calibrated is not None:
         calibrated.check_matches(model.weights_hash, vectors.content_digest(), plan.unit)
@@ -212,32 +213,6 @@ def write_audit(task: Task, path: Path) -> None:
         write_jsonl(path, audit())
 
 
-def finished_metrics(cfg: DictConfig, output_dir: Path) -> dict[str, float] | None:
-    """The metrics of a run of this same config that already finished in ``output_dir`` (a
-    re-launched sweep skips such jobs without loading anything); None if there is none."""
-    saved, metrics = output_dir / ".hydra" / "config.yaml", output_dir / METRICS
-    if not (saved.is_file() and metrics.is_file()):
-        return None
-    if saved.read_text(encoding="utf-8", errors="replace") != OmegaConf.to_yaml(cfg):
-        return None
-    try:
-        summary = json.loads(metrics.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return None  # a damaged metrics.json: not finished (resuming writes it again)
-    if not isinstance(summary, dict) or not isinstance(summary.get("by_strength"), dict):
-        return None
-    task: Task = build(cfg.task)
-    episodes = task.episodes()
-    if summary.get("inputs_hash") != inputs_hash(cfg, task, episodes):
-        return None  # e.g. the prompt file changed: not this run (resuming will refuse it)
-    strengths = with_baseline(cfg.steering.strengths)
-    expected = {(e.id, s) for e in episodes for s in strengths}
-    have = {(r["prompt_id"], float(r["strength"])) for r in recorded(output_dir / GENERATIONS)}
-    if not expected <= have:
-        return None
-    return flat_metrics(summary["by_strength"])
-
-
 def save_config(cfg: DictConfig, overrides: Sequence[str], output_dir: Path) -> None:
     hydra_dir = output_dir / ".hydra"
     hydra_dir.mkdir(parents=True, exist_ok=True)
@@ -284,118 +259,3 @@ def episode_record(
         "attempts": [attempt.record() for attempt in played.attempts],
         "job_hash": hash_,
     }
-
-
-def _write_provenance(path: Path, ready: Prepared, strengths: list[float], wall: float) -> None:
-    """run.json; a resumed run keeps the first run's record and appends its own."""
-    this_run = {"environment": environment(), "wall_time_s": round(wall, 2)}
-    if path.is_file():
-        try:
-            previous = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            previous = None
-        if not isinstance(previous, dict):
-            raise SteerError(
-                f"{path} is damaged (not a JSON object); the generations and metrics.json are "
-                "written, run.json is left as it was",
-                "restore run.json from a backup, or delete it to have the next run write anew",
-            )
-        previous.setdefault("resumed_by", []).append(this_run)
-        write_json(path, previous)
-        return
-    write_json(
-        path,
-        {
-            "model": model_record(ready.model),
-            "vectors": {"names": ready.vectors.names, "provenance": ready.vectors.provenance},
-            "steering": {
-                "vector": ready.plan.label,
-                "layers": ready.plan.layers,
-                "strengths": strengths,
-                "trigger": ready.plan.trigger.record() if ready.plan.trigger else None,
-            },
-            **this_run,
-        },
-    )
-
-
-RUN_FILES = (GENERATIONS, TASKS, METRICS, "run.json", "run.log", ".hydra/config.yaml",
-             ".hydra/overrides.yaml")  # fmt: skip
-
-
-def run(cfg: DictConfig, output_dir: Path, overrides: Sequence[str] = ()) -> dict[str, float]:
-    """Play every episode at every strength, write the run files, return the metrics.
-
-    Refused before anything loads: a NaN or infinite number in the config, an output
-    directory that cannot be written, or one another process is writing into."""
-    started = time.time()
-    absolute_paths(cfg)
-    refuse_non_finite(cfg)
-    calibrated = resolve_strengths(cfg)  # before the config is checked, compared or saved
-    with_baseline(cfg.steering.strengths)
-    check_writable(output_dir, "hydra.run.dir", RUN_FILES)
-    with hold(output_dir, "hydra.run.dir"):
-        return _run_held(cfg, output_dir, overrides, started, calibrated)
-
-
-def _run_held(
-    cfg: DictConfig,
-    output_dir: Path,
-    overrides: Sequence[str],
-    started: float,
-    calibrated: Calibrated | None,
-) -> dict[str, float]:
-    already = finished_metrics(cfg, output_dir)
-    if already is not None:
-        log.info("%s already holds this run, finished: skipped", output_dir)
-        return already
-    path = output_dir / GENERATIONS
-    # A damaged or doubled generations file, or records of another config, stop the run
-    # before the model loads.
-    refuse_other_config(cfg, output_dir)
-    recorded(path)
-    ready = prepare(cfg, calibrated)
-    hash_ = job_hash(cfg, ready)
-    done = finished_rows(path, hash_)  # refuses a foreign run before anything is written
-    save_config(cfg, overrides, output_dir)
-    write_audit(ready.task, output_dir / TASKS)
-    strengths = with_baseline(cfg.steering.strengths)
-    plan, model = ready.plan, ready.model
-    workers = int(OmegaConf.select(cfg, "sandbox.workers", default=1))
-    total = len(ready.prompts) * len(strengths)
-    log.info(
-        "steering %s at layers %s (%s, unit %s) with strengths %s on %d prompts",
-        plan.label, plan.layers, plan.positions, plan.unit, strengths, len(ready.prompts),
-    )  # fmt: skip
-    if done:
-        log.info("resuming: %d of %d generations already recorded", len(done), total)
-    progress = tqdm(total=total, initial=len(done), desc=ready.task.name, unit="row", disable=None)
-    with RecordWriter(path) as writer, progress:
-        for index, batch in enumerate(batches(ready.prompts, strengths, ready.settings.batch_size)):
-            missing = [(r.episode.id, r.strength) not in done for r in batch]
-            if not any(missing):
-                continue
-            # A batch is always regenerated whole, so its composition and seed (and so its
-            # sampled outputs) are those of an uninterrupted run.
-            seed = int(cfg.seed) + index
-            results = play(
-                model, ready.task, batch, plan, ready.settings, seed, ready.reader, workers
-            )
-            for played, needed in zip(results, missing, strict=True):
-                if needed:
-                    writer.write(episode_record(ready.task, played, plan, seed, hash_))
-            progress.update(sum(missing))
-    summary = aggregate_by_strength(recorded(path))
-    write_json(
-        output_dir / METRICS,
-        {
-            "task": ready.task.name,
-            "inputs_hash": inputs_hash(cfg, ready.task, ready.prompts),
-            "vector": plan.label,
-            "layers": plan.layers,
-            "unit": plan.unit,
-            "by_strength": summary,
-        },
-    )
-    _write_provenance(output_dir / "run.json", ready, strengths, time.time() - started)
-    return flat_metrics(summary)

@@ -25,15 +25,16 @@ from steer.calibration.document import (
 )
 from steer.calibration.plot import calibration_plot
 from steer.calibration.sweep import generate_grid, summarise
+from steer.choices import Engine
 from steer.config_values import refuse_non_finite
 from steer.errors import SteerError
-from steer.generation import GenerationSettings
+from steer.generation_settings import GenerationSettings
 from steer.json_files import RecordWriter, write_json
 from steer.models.loaded import LoadedModel
 from steer.output_dirs import check_writable, hold
 from steer.runs.provenance import environment, model_record
-from steer.runs.runner import absolute_paths, build, plain, save_config
-from steer.steering.intervention import check_refs_fire, parse_engine
+from steer.runs.setup import absolute_paths, build, plain, save_config
+from steer.steering.intervention import check_refs_fire
 from steer.steering.plan import make_plan
 from steer.steering.probe import make_probe
 from steer.steering.strengths import with_baseline
@@ -119,12 +120,10 @@ def _calibrate_held(
     model: LoadedModel = build(cfg.model)
     vectors: VectorSet = build(cfg.vectors)(model)
     vectors.check_compatible(model)
-    engine = parse_engine(str(cfg.steering.engine))
+    engine = Engine(cfg.steering.engine)
     readout_layer = cfg.calibrate.readout_layer
     plans = [
-        make_plan(
-            vectors, spec, layers, str(cfg.steering.positions), str(cfg.steering.unit), engine
-        )
+        make_plan(vectors, spec, layers, cfg.steering.positions, cfg.steering.unit, engine)
         for spec in _vector_specs(cfg, vectors)
         for layers in _layer_sets(cfg)
     ]
