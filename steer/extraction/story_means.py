@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
 import torch
 from safetensors.torch import load_file, save_file
-from tqdm.auto import tqdm
 
 from steer.activations import SHORT_TEXT_RULE, TokenWindow, text_activations
 from steer.choices import Site
 from steer.hooks import HookRef
 from steer.models.cache import cache_root
 from steer.models.loaded import LoadedModel
+from steer.progress import progress
 from steer.resources import content_hash
 from steer.stimuli.story import Story
 
+log = logging.getLogger(__name__)
 CACHE_VERSION = 2  # bump when the way story means are computed changes
 
 
@@ -42,7 +44,7 @@ def story_means(
     folder.mkdir(parents=True, exist_ok=True)
     result = torch.zeros(len(stories), model.n_layers, model.d_model)
     emotions = list(dict.fromkeys(s.emotion for s in stories))
-    for emotion in tqdm(emotions, desc="extracting", unit="emotion", disable=None):
+    for emotion in progress(emotions, desc="extracting", unit="emotion", logger=log):
         indices = [i for i, s in enumerate(stories) if s.emotion == emotion]
         ids = [model.formatter.text_ids(stories[i].text) for i in indices]
         key = content_hash([ids, SHORT_TEXT_RULE, CACHE_VERSION])

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig
-from tqdm.auto import tqdm
 
 from steer.calibration.use import resolve_strengths
 from steer.choices import Engine
@@ -46,6 +45,7 @@ from steer.inspect.series import profile_series
 from steer.inspect.settings import InspectSettings, inspect_settings
 from steer.json_files import write_json
 from steer.output_dirs import check_writable, hold
+from steer.progress import progress as show_progress
 from steer.run_records import GENERATIONS, METRICS
 from steer.runs.provenance import environment, model_record
 from steer.runs.setup import Prepared, absolute_paths, prepare, save_config
@@ -105,7 +105,7 @@ def _inspect_all(
     model, plan = ready.model, ready.plan
     chosen = transcripts(ready.prompts, pairs, settings.reply, model.formatter)
     inspections, attention, entries = [], [], []
-    progress = tqdm(chosen, desc="inspecting", unit="prompt", disable=None)
+    progress = show_progress(chosen, desc="inspecting", unit="prompt", logger=log)
     for index, transcript in enumerate(progress):
         inspection = inspect_transcript(
             model, transcript, plan, settings.strength, settings.attention_layers, source

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
-from tqdm.auto import tqdm
 
 from steer.calibration.use import Calibrated, resolve_strengths
 from steer.config_values import refuse_non_finite
@@ -21,6 +20,7 @@ from steer.errors import SteerError
 from steer.json_files import RecordWriter, write_json
 from steer.metrics.aggregate import aggregate_by_strength, flat_metrics
 from steer.output_dirs import check_writable, hold
+from steer.progress import progress as show_progress
 from steer.run_records import GENERATIONS, METRICS
 from steer.runs.episodes import batches, play
 from steer.runs.provenance import environment, model_record
@@ -155,7 +155,9 @@ def _run_held(
     )  # fmt: skip
     if done:
         log.info("resuming: %d of %d generations already recorded", len(done), total)
-    progress = tqdm(total=total, initial=len(done), desc=ready.task.name, unit="row", disable=None)
+    progress = show_progress(
+        total=total, initial=len(done), desc=ready.task.name, unit="row", logger=log
+    )
     with RecordWriter(path) as writer, progress:
         for index, batch in enumerate(batches(ready.prompts, strengths, ready.settings.batch_size)):
             missing = [(r.episode.id, r.strength) not in done for r in batch]

@@ -36,8 +36,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tqdm.auto import tqdm
-
 from steer.errors import SteerError
 from steer.generation import generate_rows
 from steer.generation_settings import GenerationSettings
@@ -45,6 +43,7 @@ from steer.json_files import RecordWriter, read_records, write_json
 from steer.models.cache import cache_root
 from steer.models.loaded import LoadedModel
 from steer.models.prompts import Message
+from steer.progress import progress as show_progress
 from steer.resources import content_hash
 from steer.stimuli.emotions import resolve_emotions
 from steer.stimuli.forbidden import forbidden_words_in
@@ -401,7 +400,7 @@ def generate_stories(
     stories: list[Story] = []
     stats: dict[str, dict[str, int]] = {}
     total = len(names) * len(topics) * per_topic
-    with tqdm(total=total, desc="writing stories", unit="story", disable=None) as progress:
+    with show_progress(total=total, desc="writing stories", unit="story", logger=log) as progress:
         for emotion in names:
             slots = [
                 _Slot(
@@ -506,8 +505,8 @@ def generate_neutral_dialogues(
             template = NEUTRAL_QUESTIONS[(t + index) % len(NEUTRAL_QUESTIONS)]
             question = template.format(topic=topic, words=settings.words)
             slots.append(_Slot("neutral", topic, index, question, {"question": question}))
-    with tqdm(
-        total=len(slots), desc="writing neutral answers", unit="answer", disable=None
+    with show_progress(
+        total=len(slots), desc="writing neutral answers", unit="answer", logger=log
     ) as progress:
         filled = _fill(
             model,

@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).parents[2] / "steer"
 LAYERS: list[tuple[str, set[str]]] = [
     ("records and plumbing", {
         "errors", "internals", "json_files", "run_records", "user_files", "config_values",
-        "output_dirs", "batching", "choices",
+        "output_dirs", "batching", "choices", "progress",
     }),
     ("models and hooks", {"hooks", "models", "resources", "activations"}),
     ("vectors, steering, readouts, metrics", {

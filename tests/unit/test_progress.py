@@ -1,0 +1,69 @@
+"""Long work reports progress in the log when there is no terminal to draw a bar on."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from steer.progress import LoggedProgress, progress
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_without_a_terminal_progress_is_logged_every_interval_and_at_the_end(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    logger = logging.getLogger("test.progress")
+    clock = Clock()
+    bar = LoggedProgress(None, 10, "extracting", "emotion", 2, logger, 60.0, clock)
+    with caplog.at_level(logging.INFO, logger="test.progress"), bar:
+        clock.now = 30.0
+        bar.update(2)  # within the interval: nothing logged yet
+        clock.now = 61.0
+        bar.update(2)
+        clock.now = 90.0
+        bar.update(4)
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines == [
+        "extracting: 6/10 emotions (60%), 1 min 01 s elapsed, about 1 min 01 s left",
+        "extracting: 10/10 emotions (100%), 1 min 30 s elapsed",
+    ]
+
+
+def test_work_shorter_than_the_interval_logs_nothing_and_yields_every_item(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    logger = logging.getLogger("test.progress")
+    with caplog.at_level(logging.INFO, logger="test.progress"):
+        items = list(progress(["a", "b", "c"], desc="inspecting", unit="prompt", logger=logger))
+    assert items == ["a", "b", "c"]  # pytest's stderr is no terminal: the logged form
+    assert caplog.records == []
+
+
+def test_the_end_is_logged_once_after_iterating(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("test.progress")
+    clock = Clock()
+    bar = LoggedProgress(["a", "b"], None, "rows", "row", 0, logger, 60.0, clock)
+    with caplog.at_level(logging.INFO, logger="test.progress"):
+        for _ in bar:
+            clock.now += 61.0
+        bar.close()
+    assert [r.getMessage() for r in caplog.records] == [
+        "rows: 1 rows, 1 min 01 s elapsed",
+        "rows: 2 rows, 2 min 02 s elapsed",
+        "rows: 2 rows, 2 min 02 s elapsed",
+    ]
+
+
+def test_nothing_done_logs_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("test.progress")
+    with caplog.at_level(logging.INFO, logger="test.progress"):
+        list(progress([], desc="x", unit="row", logger=logger))
+    assert caplog.records == []
