@@ -43,13 +43,23 @@ def fix_model_choice(cfg: DictConfig, model: str) -> None:
             node[key] = value.replace(MODEL_CHOICE, model)
 
 
-def _log_to_files(message: str) -> None:
-    """Write a refusal into the job's log file too (not the console, which has it already), so
-    a failed sweep job's run.log says why it failed."""
+def _new_log_files() -> list[logging.FileHandler]:
+    """The job's log files that held nothing when the job started: a refused relaunch into a
+    finished run must leave its run.log, like every other file there, byte for byte."""
+    handlers = [h for h in logging.getLogger().handlers if isinstance(h, logging.FileHandler)]
+    return [
+        h
+        for h in handlers
+        if not Path(h.baseFilename).is_file() or not Path(h.baseFilename).stat().st_size
+    ]
+
+
+def _log_to_files(handlers: list[logging.FileHandler], message: str) -> None:
+    """Write a refusal into a new job's log file too (not the console, which has it already),
+    so a failed sweep job's run.log says why it failed."""
     record = logging.LogRecord("steer", logging.ERROR, __file__, 0, message, None, None)
-    for handler in logging.getLogger().handlers:
-        if isinstance(handler, logging.FileHandler):
-            handler.handle(record)
+    for handler in handlers:
+        handler.handle(record)
 
 
 def returned_value(metrics: dict[str, float], prefixes: list[str]) -> float | None:
@@ -80,11 +90,12 @@ def _entry(job: Job, returned: Returned) -> Callable[[DictConfig], float | None]
         output_dir = Path(hydra_config.runtime.output_dir)
         choices = {str(k): str(v) for k, v in hydra_config.runtime.choices.items()}
         fix_model_choice(cfg, choices.get("model", "model"))
+        new_logs = _new_log_files()
         try:
             metrics = job(cfg, output_dir, list(hydra_config.overrides.task), choices)
         except SteerError as error:
             print(error.one_line(), file=sys.stderr)
-            _log_to_files(error.one_line())
+            _log_to_files(new_logs, error.one_line())
             sys.exit(EXIT_USAGE)
         print(f"results: {output_dir}")
         return returned_value(metrics, returned(cfg))
