@@ -16,7 +16,7 @@ NODEPS_PACKAGES := $(MODEL_PACKAGES) repeng
 LATEST_VENV ?= .venv-latest
 
 .PHONY: help setup lock demo test lint typecheck test-unit test-tasks test-cli test-integration \
-	test-latest bench clean-cache
+	test-latest test-llama-cpp bench clean-cache
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -86,6 +86,11 @@ test-latest: ## the unit tier against the newest allowed releases (a separate ve
 	$(LATEST_VENV)/bin/pip install --quiet --upgrade --no-deps $(NODEPS_PACKAGES)
 	@$(LATEST_VENV)/bin/python -c "from steer.internals import library_versions as v; print('newest:', v())"
 	STEER_UNLOCKED=1 $(LATEST_VENV)/bin/pytest tests/unit -q
+
+# Not part of `make test`: builds llama.cpp from source once (about 15 min of one core), then
+# checks that llama.cpp itself applies what `steer export` writes, as `steer run` steers.
+test-llama-cpp: setup ## llama.cpp runs SmolLM2 with an exported control vector (builds llama.cpp once)
+	STEER_LLAMA_COMPLETION=$$(scripts/build_llama_cpp $(PY)) $(VENV)/bin/pytest tests/llama_cpp -q -s
 
 bench: setup ## performance benchmarks on SmolLM2 and the Qwen 0.5B (benchmarks/RESULTS*.md; not in make test)
 	$(VENV)/bin/python benchmarks/bench.py --model smollm2

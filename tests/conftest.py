@@ -11,7 +11,7 @@ from tests.helpers import TEST_DEVICE, tiny_run
 
 # Each tier's directory, and the marker its tests carry: `pytest -m "not integration"`.
 TIERS = {"unit": "unit", "coding": "tasks", "sandbox": "tasks", "cli": "cli",
-         "integration": "integration"}  # fmt: skip
+         "integration": "integration", "llama_cpp": "llama_cpp"}  # fmt: skip
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
