@@ -87,7 +87,7 @@ test-latest: ## the unit tier against the newest allowed releases (a separate ve
 	@$(LATEST_VENV)/bin/python -c "from steer.internals import library_versions as v; print('newest:', v())"
 	STEER_UNLOCKED=1 $(LATEST_VENV)/bin/pytest tests/unit -q
 
-# Not part of `make test`: builds llama.cpp from source once (about 15 min of one core), then
+# Not part of `make test`: builds llama.cpp from source once (up to an hour on 2 cores), then
 # checks that llama.cpp itself applies what `steer export` writes, as `steer run` steers.
 test-llama-cpp: setup ## llama.cpp runs SmolLM2 with an exported control vector (builds llama.cpp once)
 	STEER_LLAMA_COMPLETION=$$(scripts/build_llama_cpp $(PY)) $(VENV)/bin/pytest tests/llama_cpp -q -s

@@ -1,7 +1,7 @@
 """llama.cpp itself applies the GGUF control vector `steer export` writes (`make test-llama-cpp`).
 
-Not in `make test`: it needs llama.cpp built from source (scripts/build_llama_cpp, about 15 min
-of one core, once). The SmolLM2 GGUF that steer dequantizes runs in llama.cpp's own
+Not in `make test`: it needs llama.cpp built from source (scripts/build_llama_cpp, once;
+up to an hour on 2 cores). The SmolLM2 GGUF that steer dequantizes runs in llama.cpp's own
 `llama-completion`, greedy, with the demo's happy-vs-sad vector exported at layer 20 and applied
 with `--control-vector-scaled` at +1 and -1; `steer run` steers the same prompts at +-0.25.
 """
