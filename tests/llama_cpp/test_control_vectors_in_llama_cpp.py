@@ -19,7 +19,6 @@ import pytest
 from steer.metrics.text import vader_compound
 from steer.models.cache import cache_root
 from steer.models.loaders import SMOLLM2_GGUF, load_smollm2
-from steer.models.prompts import PromptFormatter
 from steer.models.split_gguf import package_folder
 from tests.helpers import records, steer
 
@@ -67,10 +66,10 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def chat_prompts() -> list[str]:
     """The prompts as steer feeds them: SmolLM2's chat template, ready for the reply."""
-    formatter = PromptFormatter(load_smollm2().tokenizer)
+    tokenizer = load_smollm2().tokenizer
     texts = []
     for prompt in PROMPTS:
-        text = formatter.tokenizer.apply_chat_template(
+        text = tokenizer.apply_chat_template(
             [{"role": "user", "content": prompt}], tokenize=False, add_generation_prompt=True
         )
         assert isinstance(text, str)
