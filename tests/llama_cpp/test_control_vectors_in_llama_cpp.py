@@ -99,11 +99,11 @@ def scaled(gguf: Path, scale: float | None) -> list[str]:
 def llama_replies(
     llama_completion: Path, smollm2_gguf: Path, exported: Path, chat_prompts: list[str]
 ) -> dict[str, list[str]]:
-    prompts, replies = chat_prompts, {}
-    for label, scale in SCALES.items():
-        control = scaled(exported, scale)
-        replies[label] = [complete(llama_completion, smollm2_gguf, p, *control) for p in prompts]
-    return replies
+    return {
+        label: [complete(llama_completion, smollm2_gguf, p, *scaled(exported, scale))
+                for p in chat_prompts]
+        for label, scale in SCALES.items()
+    }  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -158,24 +158,21 @@ def test_llama_cpp_replies_match_steer_runs_at_the_same_strength(
     same place, each llama.cpp arm shares more leading words with steer's reply at the same
     strength than with steer's replies at the other strengths."""
     shared = {
-        (theirs, mine): sum(
+        (theirs, mine): [
             shared_words(a, b)
             for a, b in zip(llama_replies[theirs], steer_replies[mine], strict=True)
-        )
+        ]
         for theirs in SCALES
         for mine in SCALES
     }
+    total = {pair: sum(counts) for pair, counts in shared.items()}
     for theirs in SCALES:
-        per_prompt = [
-            shared_words(a, b)
-            for a, b in zip(llama_replies[theirs], steer_replies[theirs], strict=True)
-        ]
-        totals = [shared[theirs, mine] for mine in SCALES]
-        print(f"llama.cpp {theirs}: leading words shared with steer run, per prompt {per_prompt}")
+        totals = [total[theirs, mine] for mine in SCALES]
+        print(f"llama.cpp {theirs}: leading words shared with steer, {shared[theirs, theirs]}")
         print(f"  in total with steer's replies at none / +1 / -1: {totals}")
         for mine in SCALES:
             if mine != theirs:
-                assert shared[theirs, theirs] > 2 * shared[theirs, mine]
+                assert total[theirs, theirs] > 2 * total[theirs, mine]
 
 
 def test_the_vector_sits_at_the_layer_its_index_names(
