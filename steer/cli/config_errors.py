@@ -39,10 +39,21 @@ def compose_config(overrides: Sequence[str], config_name: str = "config") -> Dic
         raise explain(error, overrides, config_name) from None
 
 
+# Where Hydra looks for config groups: a task YAML of the user's own (`task=mine
+# hydra.searchpath=[file://my_conf]`) exists only with it, so it is composed like steer's keys.
+SEARCHPATH = "hydra.searchpath"
+
+
+def _hydra_only(override: str) -> bool:
+    """A ``hydra.*`` override that does not change the job's config (``hydra.run.dir``, ...)."""
+    key = override.lstrip("+~")
+    return key.startswith("hydra") and not key.startswith(SEARCHPATH)
+
+
 def _valid_keys(parent: str, overrides: Sequence[str], config_name: str) -> str:
     """The keys under ``parent`` in the config the user chose (group choices kept)."""
-    groups = {path.name for path in conf_dir().iterdir() if path.is_dir()}
-    choices = [o for o in overrides if o.split("=", 1)[0] in groups]
+    groups = {path.name for path in conf_dir().iterdir() if path.is_dir()} | {SEARCHPATH}
+    choices = [o for o in overrides if o.lstrip("+~").split("=", 1)[0] in groups]
     try:
         base = _compose(choices, config_name)
         node = OmegaConf.select(base, parent) if parent else base
@@ -62,7 +73,10 @@ def explain(error: Exception, overrides: Sequence[str], config_name: str = "conf
         if group:
             return SteerError(
                 f"unknown {group.group(1)} {group.group(2)!r}",
-                f"choose one of: {', '.join(options)}" if options else "check the config name",
+                f"choose one of: {', '.join(options)}, or a YAML of your own in DIR/"
+                f"{group.group(1)}/ with hydra.searchpath=[file://DIR]"
+                if options
+                else "check the config name",
             )
     if isinstance(error, OverrideParseException):
         return SteerError(
@@ -156,7 +170,7 @@ def check_overrides(overrides: Sequence[str], config_name: str = "config") -> No
     Sweeps Hydra expands itself (``glob(...)``) are left to Hydra.
     """
     check_launcher(overrides)
-    own = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
+    own = [o for o in overrides if not _hydra_only(o)]
     refuse_exclusive(own)
     if any("glob(" in o for o in own):
         return

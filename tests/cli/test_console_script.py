@@ -175,3 +175,23 @@ def test_unknown_command_and_missing_run_dir(tmp_path: Path) -> None:
     assert result.returncode == 2 and "does not exist" in result.stderr
     result = steer("reproduce", str(tmp_path), cwd=tmp_path)
     assert result.returncode == 2 and "holds neither a run nor sweep jobs" in result.stderr
+
+
+def test_a_task_of_your_own_outside_the_repo_runs_and_reproduces(tmp_path: Path) -> None:
+    """A researcher's own task YAML, found through hydra.searchpath (not conf/task/)."""
+    own = tmp_path / "my_conf" / "task"
+    own.mkdir(parents=True)
+    (own / "one_word.yaml").write_text(
+        "defaults:\n  - base_prompts\n  - _self_\nprompts:\n  - Say one word.\n  - Name a colour.\n"
+    )
+    out = tmp_path / "run"
+    searchpath = f"hydra.searchpath=[file://{tmp_path / 'my_conf'}]"
+    tiny = [o for o in TINY if not o.startswith("task.")]
+    result = steer("run", *tiny, "task=one_word", searchpath, f"hydra.run.dir={out}", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    prompts = [json.loads(line)["prompt"] for line in (out / "generations.jsonl").open()]
+    assert set(prompts) == {"Say one word.", "Name a colour."}
+    again = steer("reproduce", str(out), "--check", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    typo = steer("run", *tiny, "task=one_word", searchpath, "task.promtps=[x]", cwd=tmp_path)
+    assert typo.returncode == 2 and "unknown config key 'task.promtps'" in typo.stderr

@@ -180,3 +180,17 @@ def test_a_mistyped_generation_or_sandbox_key_is_still_refused_with_the_valid_ke
         compose_config(["generation.max_new_token=3"])
     with pytest.raises(SteerError, match=r"valid keys under sandbox: .*wall_s"):
         compose_config(["sandbox.wall=3"])
+
+
+def test_a_group_choice_of_your_own_is_found_through_hydra_searchpath(tmp_path: Path) -> None:
+    (tmp_path / "task").mkdir()
+    (tmp_path / "task" / "mine.yaml").write_text(
+        "defaults:\n  - base_prompts\n  - _self_\nprompts: [Say one word.]\n"
+    )
+    searchpath = f"hydra.searchpath=[file://{tmp_path}]"
+    check_overrides(["task=mine", searchpath])
+    with pytest.raises(SteerError, match=r"unknown config key 'task\.promptz'; valid keys under"):
+        check_overrides(["task=mine", searchpath, "task.promptz=[x]"])
+    with pytest.raises(SteerError) as caught:
+        check_overrides(["task=mine"])
+    assert "with hydra.searchpath=[file://DIR]" in caught.value.one_line()
