@@ -307,6 +307,12 @@ class ShippedStimuliSchema:
 
 
 @dataclass
+class FileStimuliSchema:
+    _target_: str = "steer.stimuli.from_file.FileStimuli"
+    path: str = MISSING  # JSON lines: {"emotion", "topic", "text"[, "narrator"]}
+
+
+@dataclass
 class SelfGeneratedStimuliSchema:
     _target_: str = "steer.stimuli.sources.self_generated"
     topics: list[str] | None = None  # None: the ten shipped topics
@@ -407,6 +413,7 @@ SCHEMAS: dict[tuple[str | None, str], Any] = {
     (None, "calibrate_schema"): CalibrateSchema,
     ("stimuli", "base_shipped"): ShippedStimuliSchema,
     ("stimuli", "base_self_generated"): SelfGeneratedStimuliSchema,
+    ("stimuli", "base_file"): FileStimuliSchema,
     ("model", "base_gguf"): GgufModelSchema,
     ("model", "base_hf"): HfModelSchema,
     ("model", "base_tiny"): TinyModelSchema,

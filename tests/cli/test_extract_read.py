@@ -130,3 +130,25 @@ def test_bad_input(bank_dir: Path, tmp_path: Path, args: list[str], message: str
     result = steer(*args, cwd=tmp_path)
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_stories_from_a_file_build_the_same_bank(bank_dir: Path, tmp_path: Path) -> None:
+    """The shipped stories the bank was built from, given back as a file of your own."""
+    from safetensors.numpy import load_file
+
+    stories = tmp_path / "mine.jsonl"
+    stories.write_text((bank_dir / "stories.jsonl").read_text())
+    out = tmp_path / "bank"
+    args = [*EXTRACT, "stimuli=file", f"stimuli.path={stories}", f"hydra.run.dir={out}"]
+    result = steer("extract", *args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    mine, shipped = load_file(out / "bank.safetensors"), load_file(bank_dir / "bank.safetensors")
+    assert mine.keys() == shipped.keys()
+    assert all((mine[k] == shipped[k]).all() for k in mine)
+    provenance = json.loads((out / "bank.json").read_text())["provenance"]
+    assert provenance["stimuli"]["name"] == "file"
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"emotion": "happy", "text": "no topic"}\n')
+    refused = steer("extract", *EXTRACT, "stimuli=file", f"stimuli.path={broken}", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert f"error: {broken} line 1 has no topic" in refused.stderr

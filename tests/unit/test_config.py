@@ -48,8 +48,11 @@ def test_every_cheap_group_option_instantiates(tiny: LoadedModel, tmp_path: Path
     for option in ("file", "bank"):
         node = compose_config([f"vectors={option}", f"vectors.path={tmp_path / 'v.safetensors'}"])
         assert instantiate(node.vectors)(tiny).names == ["happy_vs_sad"]
+    stories = tmp_path / "stories.jsonl"
+    stories.write_text('{"emotion": "happy", "topic": "a garden", "text": "It grew."}\n')
     for option in options("stimuli"):
-        extract_cfg = compose_config([f"stimuli={option}"], config_name="extract")
+        extra = [f"stimuli.path={stories}"] if option == "file" else []
+        extract_cfg = compose_config([f"stimuli={option}", *extra], config_name="extract")
         assert instantiate(extract_cfg.stimuli).name == option
 
 
