@@ -19,9 +19,9 @@ from steer.json_files import dumps, read_records, write_json
 from steer.models.cache import cache_root
 from steer.models.loaded import LoadedModel
 from steer.output_dirs import check_writable, hold
-from steer.resources import neutral_dialogues
 from steer.runs.setup import build, plain, save_config
 from steer.stimuli.emotions import MIN_EMOTIONS, resolve_emotions
+from steer.stimuli.shipped import shipped_neutral
 from steer.stimuli.story import Story
 from steer.user_files import require_dir, require_file
 from steer.validation.clusters import clusters_line
@@ -192,7 +192,7 @@ def revalidate(bank_dir: Path, out: Path | None, settings: ValidationSettings) -
         model,
         stories,
         # Only the shipped neutral set can be rebuilt from a bank alone.
-        [list(turns) for turns in neutral_dialogues()],
+        shipped_neutral(),
         bank.names,
         settings_used,
         bank.provenance["stimuli"]["name"],

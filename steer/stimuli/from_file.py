@@ -16,7 +16,7 @@ from pathlib import Path
 from steer.errors import SteerError
 from steer.models.loaded import LoadedModel
 from steer.models.prompts import Message
-from steer.resources import neutral_dialogues
+from steer.stimuli.shipped import shipped_neutral
 from steer.stimuli.story import Story
 from steer.user_files import read_text
 
@@ -77,4 +77,4 @@ class FileStimuli:
         return [s for s in stories if s.emotion in wanted]
 
     def neutral(self, model: LoadedModel) -> list[list[Message]]:
-        return [list(turns) for turns in neutral_dialogues()]
+        return shipped_neutral()

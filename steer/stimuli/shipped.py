@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from functools import cache
 
 from steer.errors import SteerError
-from steer.resources import DATA
+from steer.models.prompts import Message
+from steer.resources import DATA, neutral_dialogues
 from steer.stimuli.story import Story
 
 SHIPPED = DATA / "stimuli" / "shipped"
@@ -40,3 +41,8 @@ def load_shipped(emotions: Sequence[str]) -> list[Story]:
                 Story(row["emotion"], row["topic"], row["text"], row.get("narrator", ""), "shipped")
             )
     return stories
+
+
+def shipped_neutral() -> list[list[Message]]:
+    """The shipped neutral dialogues, each a fresh list of turns."""
+    return [list(turns) for turns in neutral_dialogues()]

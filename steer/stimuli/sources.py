@@ -8,13 +8,12 @@ from typing import Protocol
 from steer.errors import SteerError
 from steer.models.loaded import LoadedModel
 from steer.models.prompts import Message
-from steer.resources import neutral_dialogues
 from steer.stimuli.self_generated import (
     StoryGenerationSettings,
     generate_neutral_dialogues,
     generate_stories,
 )
-from steer.stimuli.shipped import load_shipped, shipped_topics
+from steer.stimuli.shipped import load_shipped, shipped_neutral, shipped_topics
 from steer.stimuli.story import Story
 
 
@@ -26,10 +25,6 @@ class Stimuli(Protocol):
     def neutral(self, model: LoadedModel) -> list[list[Message]]: ...
 
 
-def _shipped_neutral() -> list[list[Message]]:
-    return [list(turns) for turns in neutral_dialogues()]
-
-
 class ShippedStimuli:
     """The curated stories and neutral dialogues that ship with steer."""
 
@@ -39,7 +34,7 @@ class ShippedStimuli:
         return load_shipped(emotions)
 
     def neutral(self, model: LoadedModel) -> list[list[Message]]:
-        return _shipped_neutral()
+        return shipped_neutral()
 
 
 class SelfGeneratedStimuli:
@@ -67,7 +62,7 @@ class SelfGeneratedStimuli:
 
     def neutral(self, model: LoadedModel) -> list[list[Message]]:
         if self.neutral_source == "shipped":
-            return _shipped_neutral()
+            return shipped_neutral()
         topics = self.settings.topics or shipped_topics()
         return generate_neutral_dialogues(model, topics, self.neutral_per_topic, self.settings)
 
