@@ -313,3 +313,24 @@ def test_bad_settings_and_emotions_are_refused(tiny: LoadedModel, cache: Path) -
         generate_stories(tiny, ["desparate"], SMALL)
     with pytest.raises(SteerError, match="per_topic"):
         generate_neutral_dialogues(tiny, ["a"], 0, SMALL)
+
+
+def test_the_config_schema_and_the_factory_default_to_the_settings_defaults() -> None:
+    """The three places that spell the defaults (the Hydra schema, the factory's signature and
+    StoryGenerationSettings) cannot drift apart unnoticed."""
+    import inspect
+
+    from steer.cli.schema import SelfGeneratedStimuliSchema
+    from steer.stimuli.sources import self_generated as factory
+
+    settings = {f.name: f.default for f in dataclasses.fields(StoryGenerationSettings)}
+    schema = {
+        f.name: f.default
+        for f in dataclasses.fields(SelfGeneratedStimuliSchema)
+        if f.name[0] != "_"
+    }
+    signature = {
+        name: parameter.default for name, parameter in inspect.signature(factory).parameters.items()
+    }
+    assert schema == signature
+    assert {name: schema[name] for name in settings} == settings
