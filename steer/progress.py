@@ -24,6 +24,12 @@ T = TypeVar("T")
 LOG_EVERY_S = 300.0
 
 
+def _plural(unit: str) -> str:
+    if unit.endswith("y") and unit[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return unit[:-1] + "ies"
+    return unit + "s"
+
+
 def _duration(seconds: float) -> str:
     seconds = max(0, round(seconds))
     hours, rest = divmod(seconds, 3600)
@@ -84,10 +90,10 @@ class LoggedProgress(Generic[T]):
     def line(self, now: float) -> str:
         elapsed = now - self.start
         if self.total is None:
-            return f"{self.desc}: {self.done} {self.unit}s, {_duration(elapsed)} elapsed"
+            return f"{self.desc}: {self.done} {_plural(self.unit)}, {_duration(elapsed)} elapsed"
         fraction = self.done / self.total if self.total else 1.0
         text = (
-            f"{self.desc}: {self.done}/{self.total} {self.unit}s ({fraction:.0%}), "
+            f"{self.desc}: {self.done}/{self.total} {_plural(self.unit)} ({fraction:.0%}), "
             f"{_duration(elapsed)} elapsed"
         )
         made = self.done - self.initial

@@ -67,3 +67,16 @@ def test_nothing_done_logs_nothing(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="test.progress"):
         list(progress([], desc="x", unit="row", logger=logger))
     assert caplog.records == []
+
+
+def test_units_are_pluralised_in_english(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("test.progress")
+    clock = Clock()
+    lines = []
+    for unit in ("story", "day", "emotion"):
+        bar = LoggedProgress(None, 4, "writing", unit, 0, logger, 60.0, clock)
+        clock.now += 61.0
+        with caplog.at_level(logging.INFO, logger="test.progress"):
+            bar.update(2)
+        lines.append(caplog.records[-1].getMessage().split(" (")[0])
+    assert lines == ["writing: 2/4 stories", "writing: 2/4 days", "writing: 2/4 emotions"]
