@@ -12,6 +12,7 @@ from steer.resources import DATA, neutral_dialogues
 from steer.stimuli.story import Story
 
 SHIPPED = DATA / "stimuli" / "shipped"
+REGISTERS = DATA / "stimuli" / "registers" / "texts.jsonl"
 
 
 @cache
@@ -40,6 +41,18 @@ def load_shipped(emotions: Sequence[str]) -> list[Story]:
             stories.append(
                 Story(row["emotion"], row["topic"], row["text"], row.get("narrator", ""), "shipped")
             )
+    return stories
+
+
+def load_registers(emotions: Sequence[str]) -> list[Story]:
+    """The shipped register texts (sentences, dialogue turns, diary entries, news-like reports)
+    of these emotions, in the file's order; every shipped emotion has them."""
+    wanted = set(emotions)
+    stories = []
+    for line in REGISTERS.read_text().splitlines():
+        row = json.loads(line)
+        if row["emotion"] in wanted:
+            stories.append(Story(row["emotion"], row["topic"], row["text"], "", "registers"))
     return stories
 
 

@@ -13,7 +13,7 @@ from steer.stimuli.self_generated import (
     generate_neutral_dialogues,
     generate_stories,
 )
-from steer.stimuli.shipped import load_shipped, shipped_neutral, shipped_topics
+from steer.stimuli.shipped import load_registers, load_shipped, shipped_neutral, shipped_topics
 from steer.stimuli.story import Story
 
 
@@ -26,12 +26,16 @@ class Stimuli(Protocol):
 
 
 class ShippedStimuli:
-    """The curated stories and neutral dialogues that ship with steer."""
+    """The curated stories and neutral dialogues that ship with steer; with ``registers``, also
+    the shipped register texts (steer/data/stimuli/registers)."""
 
-    name = "shipped"
+    def __init__(self, registers: bool = False) -> None:
+        self.registers = registers
+        self.name = "shipped+registers" if registers else "shipped"
 
     def stories(self, model: LoadedModel, emotions: Sequence[str]) -> list[Story]:
-        return load_shipped(emotions)
+        stories = load_shipped(emotions)
+        return stories + load_registers(emotions) if self.registers else stories
 
     def neutral(self, model: LoadedModel) -> list[list[Message]]:
         return shipped_neutral()

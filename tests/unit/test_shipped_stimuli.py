@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
 
 from steer.errors import SteerError
+from steer.models.loaded import LoadedModel
 from steer.resources import emotion_words, neutral_dialogues
 from steer.stimuli.emotions import CORE, resolve_emotions
 from steer.stimuli.forbidden import forbidden_words_in
-from steer.stimuli.shipped import load_shipped, shipped_story_emotions, shipped_topics
+from steer.stimuli.shipped import REGISTERS, load_shipped, shipped_story_emotions, shipped_topics
+from steer.stimuli.sources import ShippedStimuli
 
 SHIPPED = shipped_story_emotions()
 
@@ -63,3 +66,24 @@ def test_subsets_and_unknown_emotions() -> None:
         resolve_emotions(["desparate"])
     with pytest.raises(SteerError, match="no shipped stories for vengeful"):
         load_shipped(["vengeful"])
+
+
+def test_register_texts_cover_every_shipped_emotion_in_four_styles_on_shipped_topics() -> None:
+    rows = [json.loads(line) for line in REGISTERS.read_text().splitlines()]
+    assert Counter(r["emotion"] for r in rows) == {e: 8 for e in SHIPPED}
+    assert Counter((r["emotion"], r["style"]) for r in rows) == {
+        (e, style): 2 for e in SHIPPED for style in ("sentence", "dialogue", "diary", "news")
+    }
+    assert {r["topic"] for r in rows} <= set(shipped_topics())
+    assert len({r["text"] for r in rows}) == len(rows)
+    for row in rows:
+        assert forbidden_words_in(row["text"], row["emotion"]) == [], row["text"]
+
+
+def test_registers_are_added_to_the_stories_only_when_asked(tiny: LoadedModel) -> None:
+    plain = ShippedStimuli().stories(tiny, ["calm", "sad"])
+    both = ShippedStimuli(registers=True)
+    stories = both.stories(tiny, ["calm", "sad"])
+    assert stories[: len(plain)] == plain and len(stories) == len(plain) + 16
+    assert {s.source for s in stories[len(plain) :]} == {"registers"}
+    assert (ShippedStimuli().name, both.name) == ("shipped", "shipped+registers")
