@@ -33,7 +33,10 @@ def main() -> None:
     stories = ShippedStimuli(registers=True).stories(model, emotions)
     extraction = extract(model, stories, shipped_neutral(), emotions, ExtractionSettings(), "x")
     split = split_topics([s.topic for s in stories], 0.3, 0)
-    kind = {(r["emotion"], r["text"]): r["style"] for r in map(json.loads, REGISTERS.open())}
+    kind = {
+        (r["emotion"], r["text"]): r["style"]
+        for r in map(json.loads, REGISTERS.read_text().splitlines())
+    }
     styles = [kind[s.emotion, s.text] if s.source == "registers" else "story" for s in stories]
 
     def score(keep: Callable[[str], bool], label: str) -> None:
