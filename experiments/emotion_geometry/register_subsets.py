@@ -4,7 +4,7 @@
 
 Rebuilds SmolLM2 banks from subsets of the shipped stories + register texts (per-text means
 from the activation cache that `steer extract experiment=emotion_geometry
-stimuli.registers=true` fills; without it the first call reads all 952 texts, about 15 min on 2
+stimuli.registers=true` fills; without it the first call reads all 1,224 texts, about 20 min on 2
 cores), scores each on the cross-source benchmark at readout layer 15, and scores the held-out
 probe on the held-out topics' shipped stories only.
 """
@@ -34,13 +34,15 @@ def main() -> None:
     extraction = extract(model, stories, shipped_neutral(), emotions, ExtractionSettings(), "x")
     split = split_topics([s.topic for s in stories], 0.3, 0)
     kind = {
-        (r["emotion"], r["text"]): r["style"]
+        (r["emotion"], r["text"]): (r["style"], r["writer"])
         for r in map(json.loads, REGISTERS.read_text().splitlines())
     }
-    styles = [kind[s.emotion, s.text] if s.source == "registers" else "story" for s in stories]
+    story = ("story", "")
+    texts = [kind[s.emotion, s.text] if s.source == "registers" else story for s in stories]
+    styles = [style for style, _ in texts]
 
-    def score(keep: Callable[[str], bool], label: str) -> None:
-        kept = [i for i, style in enumerate(styles) if keep(style)]
+    def score(keep: Callable[[str, str], bool], label: str) -> None:
+        kept = [i for i, text in enumerate(texts) if keep(*text)]
         labels = [stories[i].emotion for i in kept]
         raw = emotion_means(extraction.story_means[kept], labels, emotions)
         bank = replace(
@@ -77,11 +79,17 @@ def main() -> None:
             flush=True,
         )
 
-    score(lambda style: True, "stories + all register texts")
-    score(lambda style: style == "story", "stories only")
-    score(lambda style: style != "story", "register texts only")
+    score(lambda style, writer: True, "stories + both writers' texts")
+    score(lambda style, writer: writer != "a", "stories + writer b's texts")
+    score(lambda style, writer: style != "story", "both writers' texts only")
+    score(lambda style, writer: writer != "b", "stories + writer a's texts")
+    score(lambda style, writer: style == "story", "stories only")
+    score(lambda style, writer: writer == "a", "writer a's texts only")
     for held_out in STYLES:
-        score(lambda style, h=held_out: style != h, f"... without {held_out}")
+        score(
+            lambda style, writer, h=held_out: writer != "b" and style != h,
+            f"... without {held_out}",
+        )
 
 
 if __name__ == "__main__":

@@ -304,7 +304,7 @@ class InspectSchema(RunSchema):
 @dataclass
 class ShippedStimuliSchema:
     _target_: str = "steer.stimuli.sources.ShippedStimuli"
-    registers: bool = False  # also the 272 register texts (steer/data/stimuli/registers)
+    registers: bool = False  # also the 544 register texts (steer/data/stimuli/registers)
 
 
 @dataclass

@@ -70,9 +70,12 @@ def test_subsets_and_unknown_emotions() -> None:
 
 def test_register_texts_cover_every_shipped_emotion_in_four_styles_on_shipped_topics() -> None:
     rows = [json.loads(line) for line in REGISTERS.read_text().splitlines()]
-    assert Counter(r["emotion"] for r in rows) == {e: 8 for e in SHIPPED}
-    assert Counter((r["emotion"], r["style"]) for r in rows) == {
-        (e, style): 2 for e in SHIPPED for style in ("sentence", "dialogue", "diary", "news")
+    assert Counter(r["emotion"] for r in rows) == {e: 16 for e in SHIPPED}
+    assert Counter((r["emotion"], r["style"], r["writer"]) for r in rows) == {
+        (e, style, writer): 2
+        for e in SHIPPED
+        for style in ("sentence", "dialogue", "diary", "news")
+        for writer in ("a", "b")
     }
     assert {r["topic"] for r in rows} <= set(shipped_topics())
     assert len({r["text"] for r in rows}) == len(rows)
@@ -84,6 +87,6 @@ def test_registers_are_added_to_the_stories_only_when_asked(tiny: LoadedModel) -
     plain = ShippedStimuli().stories(tiny, ["calm", "sad"])
     both = ShippedStimuli(registers=True)
     stories = both.stories(tiny, ["calm", "sad"])
-    assert stories[: len(plain)] == plain and len(stories) == len(plain) + 16
+    assert stories[: len(plain)] == plain and len(stories) == len(plain) + 32
     assert {s.source for s in stories[len(plain) :]} == {"registers"}
     assert (ShippedStimuli().name, both.name) == ("shipped", "shipped+registers")
