@@ -305,6 +305,7 @@ class InspectSchema(RunSchema):
 class ShippedStimuliSchema:
     _target_: str = "steer.stimuli.sources.ShippedStimuli"
     registers: bool = False  # also the 544 register texts (steer/data/stimuli/registers)
+    more_stories: bool = False  # also 340 stories by two more writers (.../more_stories)
 
 
 @dataclass

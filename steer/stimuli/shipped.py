@@ -13,6 +13,7 @@ from steer.stimuli.story import Story
 
 SHIPPED = DATA / "stimuli" / "shipped"
 REGISTERS = DATA / "stimuli" / "registers" / "texts.jsonl"
+MORE_STORIES = DATA / "stimuli" / "more_stories" / "stories.jsonl"
 
 
 @cache
@@ -53,6 +54,20 @@ def load_registers(emotions: Sequence[str]) -> list[Story]:
         row = json.loads(line)
         if row["emotion"] in wanted:
             stories.append(Story(row["emotion"], row["topic"], row["text"], "", "registers"))
+    return stories
+
+
+def load_more_stories(emotions: Sequence[str]) -> list[Story]:
+    """The shipped stories by two more writers (steer/data/stimuli/more_stories) of these
+    emotions, in the file's order; every shipped emotion has ten, one per shipped topic."""
+    wanted = set(emotions)
+    stories = []
+    for line in MORE_STORIES.read_text().splitlines():
+        row = json.loads(line)
+        if row["emotion"] in wanted:
+            stories.append(
+                Story(row["emotion"], row["topic"], row["text"], row["narrator"], "more_stories")
+            )
     return stories
 
 

@@ -13,7 +13,13 @@ from steer.stimuli.self_generated import (
     generate_neutral_dialogues,
     generate_stories,
 )
-from steer.stimuli.shipped import load_registers, load_shipped, shipped_neutral, shipped_topics
+from steer.stimuli.shipped import (
+    load_more_stories,
+    load_registers,
+    load_shipped,
+    shipped_neutral,
+    shipped_topics,
+)
 from steer.stimuli.story import Story
 
 
@@ -26,16 +32,22 @@ class Stimuli(Protocol):
 
 
 class ShippedStimuli:
-    """The curated stories and neutral dialogues that ship with steer; with ``registers``, also
-    the shipped register texts (steer/data/stimuli/registers)."""
+    """The curated stories and neutral dialogues that ship with steer; with ``more_stories``,
+    also ten stories per emotion by two more writers (steer/data/stimuli/more_stories); with
+    ``registers``, also the shipped register texts (steer/data/stimuli/registers)."""
 
-    def __init__(self, registers: bool = False) -> None:
+    def __init__(self, registers: bool = False, more_stories: bool = False) -> None:
         self.registers = registers
-        self.name = "shipped+registers" if registers else "shipped"
+        self.more_stories = more_stories
+        self.name = "shipped" + "+more_stories" * more_stories + "+registers" * registers
 
     def stories(self, model: LoadedModel, emotions: Sequence[str]) -> list[Story]:
         stories = load_shipped(emotions)
-        return stories + load_registers(emotions) if self.registers else stories
+        if self.more_stories:
+            stories += load_more_stories(emotions)
+        if self.registers:
+            stories += load_registers(emotions)
+        return stories
 
     def neutral(self, model: LoadedModel) -> list[list[Message]]:
         return shipped_neutral()

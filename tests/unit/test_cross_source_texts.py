@@ -9,7 +9,12 @@ import pytest
 
 from steer.resources import emotion_words
 from steer.stimuli.forbidden import forbidden_words_in
-from steer.stimuli.shipped import load_registers, load_shipped, shipped_story_emotions
+from steer.stimuli.shipped import (
+    load_more_stories,
+    load_registers,
+    load_shipped,
+    shipped_story_emotions,
+)
 from steer.validation.cross_source_texts import SPLITS, STYLES, dose_templates, eval_texts
 
 TEXTS = eval_texts()
@@ -57,7 +62,8 @@ def _six_grams(text: str) -> set[tuple[str, ...]]:
 
 def test_no_evaluation_text_shares_a_story_or_a_six_word_run_with_the_training_stimuli() -> None:
     emotions = list(shipped_story_emotions())
-    training = [s.text for s in load_shipped(emotions) + load_registers(emotions)]
+    stimuli = load_shipped(emotions) + load_more_stories(emotions) + load_registers(emotions)
+    training = [s.text for s in stimuli]
     seen = set().union(*(_six_grams(text) for text in training))
     for text in EVERY_TEXT:
         assert not any(text in story or story in text for story in training), text

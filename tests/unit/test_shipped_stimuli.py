@@ -12,7 +12,13 @@ from steer.models.loaded import LoadedModel
 from steer.resources import emotion_words, neutral_dialogues
 from steer.stimuli.emotions import CORE, resolve_emotions
 from steer.stimuli.forbidden import forbidden_words_in
-from steer.stimuli.shipped import REGISTERS, load_shipped, shipped_story_emotions, shipped_topics
+from steer.stimuli.shipped import (
+    REGISTERS,
+    load_more_stories,
+    load_shipped,
+    shipped_story_emotions,
+    shipped_topics,
+)
 from steer.stimuli.sources import ShippedStimuli
 
 SHIPPED = shipped_story_emotions()
@@ -90,3 +96,25 @@ def test_registers_are_added_to_the_stories_only_when_asked(tiny: LoadedModel) -
     assert stories[: len(plain)] == plain and len(stories) == len(plain) + 32
     assert {s.source for s in stories[len(plain) :]} == {"registers"}
     assert (ShippedStimuli().name, both.name) == ("shipped", "shipped+registers")
+
+
+@pytest.mark.parametrize("emotion", SHIPPED)
+def test_more_stories_give_each_emotion_one_clean_story_per_topic(emotion: str) -> None:
+    stories = load_more_stories([emotion])
+    assert sorted(s.topic for s in stories) == sorted(shipped_topics())
+    assert {s.narrator for s in stories} == {"first", "third"}
+    shipped = {s.text for s in load_shipped([emotion])}
+    for story in stories:
+        assert story.text not in shipped
+        assert 110 <= len(story.text.split()) <= 200, story.text[:80]
+        assert forbidden_words_in(story.text, emotion) == [], story.text[:80]
+
+
+def test_more_stories_come_after_the_shipped_ones_only_when_asked(tiny: LoadedModel) -> None:
+    plain = ShippedStimuli().stories(tiny, ["calm", "sad"])
+    more = ShippedStimuli(more_stories=True, registers=True)
+    stories = more.stories(tiny, ["calm", "sad"])
+    assert stories[: len(plain)] == plain and len(stories) == len(plain) + 20 + 32
+    sources = [s.source for s in stories[len(plain) :]]
+    assert sources == ["more_stories"] * 20 + ["registers"] * 32
+    assert more.name == "shipped+more_stories+registers"
