@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from functools import cache
+from pathlib import Path
 
 from steer.errors import SteerError
 from steer.models.prompts import Message
@@ -45,30 +46,29 @@ def load_shipped(emotions: Sequence[str]) -> list[Story]:
     return stories
 
 
+def _rows(path: Path, emotions: Sequence[str]) -> list[dict[str, str]]:
+    """The JSON rows of ``path`` whose emotion is one of ``emotions``, in the file's order."""
+    wanted = set(emotions)
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    return [row for row in rows if row["emotion"] in wanted]
+
+
 def load_registers(emotions: Sequence[str]) -> list[Story]:
     """The shipped register texts (sentences, dialogue turns, diary entries, news-like reports)
     of these emotions, in the file's order; every shipped emotion has them."""
-    wanted = set(emotions)
-    stories = []
-    for line in REGISTERS.read_text().splitlines():
-        row = json.loads(line)
-        if row["emotion"] in wanted:
-            stories.append(Story(row["emotion"], row["topic"], row["text"], "", "registers"))
-    return stories
+    return [
+        Story(row["emotion"], row["topic"], row["text"], "", "registers")
+        for row in _rows(REGISTERS, emotions)
+    ]
 
 
 def load_more_stories(emotions: Sequence[str]) -> list[Story]:
     """The shipped stories by two more writers (steer/data/stimuli/more_stories) of these
     emotions, in the file's order; every shipped emotion has ten, one per shipped topic."""
-    wanted = set(emotions)
-    stories = []
-    for line in MORE_STORIES.read_text().splitlines():
-        row = json.loads(line)
-        if row["emotion"] in wanted:
-            stories.append(
-                Story(row["emotion"], row["topic"], row["text"], row["narrator"], "more_stories")
-            )
-    return stories
+    return [
+        Story(row["emotion"], row["topic"], row["text"], row["narrator"], "more_stories")
+        for row in _rows(MORE_STORIES, emotions)
+    ]
 
 
 def shipped_neutral() -> list[list[Message]]:
