@@ -332,6 +332,15 @@ class SelfGeneratedStimuliSchema:
 
 
 @dataclass
+class SourceWeightsSchema:
+    """Each text of a shipped source counts this many stories in its emotion's mean."""
+
+    shipped: float = 1.0
+    more_stories: float = 1.0
+    registers: float = 0.25
+
+
+@dataclass
 class ExtractVectorsSchema:
     # core (24), shipped (every emotion with shipped stories), all (171), or a list of words
     emotions: Any = "shipped"
@@ -339,6 +348,9 @@ class ExtractVectorsSchema:
     denoise_fraction: float = 0.5
     site: Site = Site.resid_post
     batch_size: int = 8
+    source_weights: SourceWeightsSchema = field(default_factory=SourceWeightsSchema)
+    # top principal components of the texts' scatter within each emotion, projected out too
+    within_components: int = 0
 
 
 @dataclass

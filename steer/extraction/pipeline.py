@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,11 +17,12 @@ from steer.choices import Site
 from steer.errors import SteerError
 from steer.extraction.denoise import NeutralSubspace, top_components
 from steer.extraction.story_means import activation_cache_dir, story_means
+from steer.extraction.within import weighted_emotion_means, with_within_emotion_components
 from steer.hooks import HookRef, hook_name_pattern
 from steer.models.loaded import LoadedModel
 from steer.models.prompts import Message
 from steer.resources import content_hash
-from steer.stimuli.story import Story
+from steer.stimuli.story import SHIPPED_SOURCES, Story
 from steer.vectors.norms import default_layer, layer_norms
 from steer.vectors.vector_set import VectorSet
 
@@ -31,6 +33,9 @@ class ExtractionSettings:
     denoise_fraction: float = 0.5
     site: Site = Site.resid_post
     batch_size: int = 8
+    # (source, weight) pairs: a text of that source counts `weight` stories in its emotion's mean
+    source_weights: tuple[tuple[str, float], ...] = ()
+    within_components: int = 0
 
     def __post_init__(self) -> None:
         if self.start_token < 1:
@@ -45,6 +50,29 @@ class ExtractionSettings:
             )
         if self.batch_size < 1:
             raise SteerError("vectors.batch_size must be at least 1", "use e.g. 8")
+        if self.within_components < 0:
+            raise SteerError(
+                f"vectors.within_components={self.within_components} is negative",
+                "use 0 (neutral denoising only) or a small count such as 5",
+            )
+        for source, weight in self.source_weights:
+            if not math.isfinite(weight) or weight <= 0:
+                raise SteerError(
+                    f"vectors.source_weights.{source}={weight} is not a positive number",
+                    "give each source a weight above 0 (1 counts its texts like stories)",
+                )
+
+    def text_weights(self, stories: Sequence[Story]) -> torch.Tensor:
+        """Each text's weight in its emotion's mean (1 unless its source is weighted)."""
+        sources = {s.source for s in stories} | set(SHIPPED_SOURCES)
+        for source, _ in self.source_weights:
+            if source not in sources:
+                raise SteerError(
+                    f"vectors.source_weights names {source!r}, which is no source of these stimuli",
+                    f"use one of {', '.join(sorted(sources))}",
+                )
+        weights = dict(self.source_weights)
+        return torch.tensor([weights.get(s.source, 1.0) for s in stories], dtype=torch.float64)
 
 
 def emotion_means(
@@ -97,7 +125,10 @@ class Extraction:
     bank: VectorSet
     story_means: torch.Tensor
     stories: list[Story]
-    subspace: NeutralSubspace
+    subspace: NeutralSubspace  # neutral components and any within-emotion ones: what was removed
+    neutral: NeutralSubspace
+    text_weights: torch.Tensor
+    within_components: int
 
 
 def extract(
@@ -112,15 +143,21 @@ def extract(
     window = TokenWindow(start=settings.start_token)
     means = story_means(model, stories, settings.site, window, settings.batch_size)
     labels = [s.emotion for s in stories]
-    raw = emotion_means(means, labels, emotions)
+    weights = settings.text_weights(stories)
+    emotion_means(means, labels, emotions)  # refuses emotions without texts
+    raw = weighted_emotion_means(means, labels, emotions, weights)
     _, neutral_cov, neutral_note = neutral_statistics(model, neutral, settings)
-    subspace = top_components(neutral_cov, settings.denoise_fraction)
+    neutral_part = top_components(neutral_cov, settings.denoise_fraction)
+    subspace = with_within_emotion_components(
+        neutral_part, means, labels, raw, emotions, settings.within_components
+    )
     vectors = subspace.project_out(centred(raw))
     norms, norm_note = layer_norms(model, settings.site, settings.batch_size)
     counts = {e: labels.count(e) for e in emotions}
     provenance: dict[str, Any] = {
-        "method": "mean over story tokens from start_token, mean per emotion, centred across "
-        "emotions, top neutral principal components projected out",
+        "method": "mean over story tokens from start_token, (weighted) mean per emotion, "
+        "centred across emotions, top neutral principal components (and any within-emotion "
+        "ones) projected out",
         "reference_mean": "the mean of the emotion means (the point the vectors are centred "
         "on); readouts subtract it",
         "model_id": model.model_id,
@@ -135,12 +172,14 @@ def extract(
             "name": stimuli_name,
             "texts_hash": content_hash([[s.emotion, s.topic, s.text] for s in stories]),
             "stories_per_emotion": counts,
+            "source_weights": dict(settings.source_weights),
         },
         "denoising": {
             "neutral_set": neutral_note,
             "variance_fraction": settings.denoise_fraction,
-            "components_removed_per_layer": subspace.removed,
-            "variance_explained_per_layer": [round(x, 4) for x in subspace.explained],
+            "components_removed_per_layer": neutral_part.removed,
+            "variance_explained_per_layer": [round(x, 4) for x in neutral_part.explained],
+            "within_emotion_components": settings.within_components,
         },
         "layer_norms": {**norm_note, "values": [round(float(x), 4) for x in norms]},
         "steer_version": __version__,
@@ -155,4 +194,12 @@ def extract(
         provenance=provenance,
         reference_mean=raw.mean(dim=0),
     )
-    return Extraction(bank=bank, story_means=means, stories=list(stories), subspace=subspace)
+    return Extraction(
+        bank=bank,
+        story_means=means,
+        stories=list(stories),
+        subspace=subspace,
+        neutral=neutral_part,
+        text_weights=weights,
+        within_components=settings.within_components,
+    )

@@ -35,9 +35,10 @@ def story_means(
 ) -> torch.Tensor:
     """[n_stories, n_layers, d_model], in the order of ``stories``.
 
-    Each emotion's means are saved under the cache as soon as they are computed (keyed by the
-    model, hook site, start token and that emotion's texts), so an interrupted extraction
-    redoes at most one emotion.
+    The means of each emotion's texts from one source are saved under the cache as soon as
+    they are computed (keyed by the model, hook site, start token and those texts), so an
+    interrupted extraction redoes at most one emotion, and adding a source (register texts,
+    more stories) reads only the new texts.
     """
     refs = [HookRef(layer, site) for layer in range(model.n_layers)]
     folder = activation_cache_dir(model, site, window)
@@ -45,16 +46,32 @@ def story_means(
     result = torch.zeros(len(stories), model.n_layers, model.d_model)
     emotions = list(dict.fromkeys(s.emotion for s in stories))
     for emotion in progress(emotions, desc="extracting", unit="emotion", logger=log):
-        indices = [i for i, s in enumerate(stories) if s.emotion == emotion]
-        ids = [model.formatter.text_ids(stories[i].text) for i in indices]
-        key = content_hash([ids, SHORT_TEXT_RULE, CACHE_VERSION])
-        path = folder / f"{emotion}-{key}.safetensors"
-        if path.is_file():
-            means = load_file(str(path))["means"]
-        else:
-            means = text_activations(model, ids, refs, window, batch_size, emotion).means
-            scratch = path.with_suffix(".tmp")
-            save_file({"means": means.contiguous()}, str(scratch))
-            scratch.replace(path)
-        result[indices] = means
+        sources = dict.fromkeys(s.source for s in stories if s.emotion == emotion)
+        for source in sources:
+            indices = [
+                i for i, s in enumerate(stories) if s.emotion == emotion and s.source == source
+            ]
+            result[indices] = _cached_means(model, [stories[i] for i in indices], refs, window,
+                                            batch_size, folder)  # fmt: skip
     return result
+
+
+def _cached_means(
+    model: LoadedModel,
+    stories: Sequence[Story],
+    refs: Sequence[HookRef],
+    window: TokenWindow,
+    batch_size: int,
+    folder: Path,
+) -> torch.Tensor:
+    emotion = stories[0].emotion
+    ids = [model.formatter.text_ids(s.text) for s in stories]
+    key = content_hash([ids, SHORT_TEXT_RULE, CACHE_VERSION])
+    path = folder / f"{emotion}-{key}.safetensors"
+    if path.is_file():
+        return load_file(str(path))["means"]
+    means = text_activations(model, ids, list(refs), window, batch_size, emotion).means
+    scratch = path.with_suffix(".tmp")
+    save_file({"means": means.contiguous()}, str(scratch))
+    scratch.replace(path)
+    return means

@@ -49,6 +49,10 @@ def extraction_settings(cfg: DictConfig) -> ExtractionSettings:
         denoise_fraction=float(cfg.vectors.denoise_fraction),
         site=Site(cfg.vectors.site),
         batch_size=int(cfg.vectors.batch_size),
+        source_weights=tuple(
+            (str(k), float(v)) for k, v in cfg.vectors.source_weights.items() if float(v) != 1.0
+        ),
+        within_components=int(cfg.vectors.get("within_components", 0)),
     )
 
 
@@ -90,9 +94,21 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
         f"PC1 explains {pca['variance_explained'][0]:.0%}; PC1-valence r = "
         f"{pca['pc1_valence']['r']} over {pca['pc1_valence']['n_words']} words; "
         f"PC2-arousal r = {pca['pc2_arousal']['r']} over {pca['pc2_arousal']['n_words']} words",
+        *by_source_line(report["probe"]),
         clusters_line(report["clusters"]),
         *([cross_source_line(report["cross_source"])] if "cross_source" in report else []),
     ]
+
+
+def by_source_line(probe: dict[str, Any]) -> list[str]:
+    """The held-out probe per source of the test texts, when the stimuli mix sources."""
+    sources = probe.get("by_source_at_readout_layer", {})
+    if len(sources) < 2:
+        return []
+    parts = [
+        f"{name} {r['top1']:.2f} / {r['top3']:.2f} (n {r['n']})" for name, r in sources.items()
+    ]
+    return ["held-out probe at the readout layer by source (top-1 / top-3): " + ", ".join(parts)]
 
 
 def run_extract(
@@ -187,6 +203,8 @@ def revalidate(bank_dir: Path, out: Path | None, settings: ValidationSettings) -
         start_token=int(bank.provenance["start_token"]),
         denoise_fraction=float(denoising["variance_fraction"]),
         site=bank.site,
+        source_weights=tuple(bank.provenance["stimuli"].get("source_weights", {}).items()),
+        within_components=int(denoising.get("within_emotion_components", 0)),
     )
     extraction: Extraction = extract(
         model,

@@ -12,3 +12,7 @@ class Story:
     text: str
     narrator: str = ""
     source: str = "shipped"
+
+
+# The sources of the stimuli shipped with steer, whether or not a run includes them
+SHIPPED_SOURCES = ("shipped", "more_stories", "registers")

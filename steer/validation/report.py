@@ -26,7 +26,7 @@ from steer.validation.geometry import (
     pca,
 )
 from steer.validation.logit_lens import top_tokens
-from steer.validation.probe import held_out_accuracy, split_topics
+from steer.validation.probe import held_out_probe, split_topics
 from steer.validation.ratings import (
     AROUSAL_SOURCE,
     VALENCE_SOURCE,
@@ -99,14 +99,17 @@ def validate(
     split = split_topics(
         [s.topic for s in extraction.stories], settings.test_fraction, settings.seed
     )
-    per_layer = held_out_accuracy(
+    probe = held_out_probe(
         extraction.story_means,
         [s.emotion for s in extraction.stories],
         [s.topic for s in extraction.stories],
         names,
-        extraction.subspace,
+        extraction.neutral,
         split,
+        extraction.text_weights,
+        extraction.within_components,
     )
+    per_layer = probe.by_layer()
     readout = readout_choice(per_layer, layer, bank.provenance.get("start_token"))
     similarity = cosine_matrix(at_layer)
     order = cluster_order(similarity)
@@ -145,6 +148,9 @@ def validate(
             "chance_top3": round(min(1.0, 3 / len(names)), 4),
             "at_default_layer": per_layer[layer],
             "by_layer": per_layer,
+            "by_source_at_readout_layer": probe.by_source(
+                [s.source for s in extraction.stories], readout["layer"]
+            ),
         },
         "logit_lens": dict(
             zip(names, top_tokens(model, at_layer, settings.top_k_tokens), strict=True)
