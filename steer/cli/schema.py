@@ -333,11 +333,15 @@ class SelfGeneratedStimuliSchema:
 
 @dataclass
 class SourceWeightsSchema:
-    """Each text of a shipped source counts this many stories in its emotion's mean."""
+    """Each text of a shipped source counts this many stories in its emotion's mean.
+
+    These and ``within_components`` default to the behaviour before 2026-12-07, so a config
+    saved then (without the keys) rebuilds the same bank; conf/extract.yaml holds today's
+    defaults (registers 0.25, within_components 5)."""
 
     shipped: float = 1.0
     more_stories: float = 1.0
-    registers: float = 0.25
+    registers: float = 1.0
 
 
 @dataclass

@@ -144,7 +144,6 @@ def extract(
     means = story_means(model, stories, settings.site, window, settings.batch_size)
     labels = [s.emotion for s in stories]
     weights = settings.text_weights(stories)
-    emotion_means(means, labels, emotions)  # refuses emotions without texts
     raw = weighted_emotion_means(means, labels, emotions, weights)
     _, neutral_cov, neutral_note = neutral_statistics(model, neutral, settings)
     neutral_part = top_components(neutral_cov, settings.denoise_fraction)
@@ -172,7 +171,9 @@ def extract(
             "name": stimuli_name,
             "texts_hash": content_hash([[s.emotion, s.topic, s.text] for s in stories]),
             "stories_per_emotion": counts,
-            "source_weights": dict(settings.source_weights),
+            "source_weights": {
+                k: w for k, w in settings.source_weights if any(s.source == k for s in stories)
+            },
         },
         "denoising": {
             "neutral_set": neutral_note,

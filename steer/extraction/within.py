@@ -4,7 +4,7 @@ The paper projects out the top principal components of neutral text, directions 
 emotion. The training texts themselves offer a second such set: the directions along which
 texts of the *same* emotion differ most (topic, narrator, writer, length, kind of writing).
 Removing the top few of those as well keeps the vectors from reading the style of the texts
-they were built on (experiments/emotion_geometry, "Denoising against the stimuli's scatter").
+they were built on (experiments/emotion_geometry, "Denoising against the texts' own scatter").
 """
 
 from __future__ import annotations
@@ -13,7 +13,11 @@ from collections.abc import Sequence
 
 import torch
 
+from steer.errors import SteerError
 from steer.extraction.denoise import NeutralSubspace
+
+# singular values below this share of the largest are numerical noise, not directions
+RANK_TOLERANCE = 1e-6
 
 
 def weighted_emotion_means(
@@ -23,6 +27,12 @@ def weighted_emotion_means(
     weights: torch.Tensor,
 ) -> torch.Tensor:
     """Weighted mean of the text means per emotion: [n_emotions, n_layers, d_model]."""
+    empty = [e for e in emotions if e not in labels]
+    if empty:
+        raise SteerError(
+            f"no stories for {', '.join(empty)}",
+            "drop these emotions or give them stories (self-generated slots can all fail)",
+        )
     rows = []
     for emotion in emotions:
         picked = [i for i, label in enumerate(labels) if label == emotion]
@@ -40,7 +50,9 @@ def with_within_emotion_components(
     n_components: int,
 ) -> NeutralSubspace:
     """``neutral`` plus, per layer, the top ``n_components`` principal components of the text
-    means' deviations from their emotion's mean (after the neutral components are removed).
+    means' deviations from their emotion's mean (after the neutral components are removed;
+    fewer where the deviations span fewer directions). Every text counts once in the scatter,
+    whatever its weight in the means.
 
     ``means`` [n_texts, n_layers, d] and ``emotion_means`` [n_emotions, n_layers, d] must come
     from the same texts, so a held-out probe passes its training texts only.
@@ -53,8 +65,9 @@ def with_within_emotion_components(
     for layer, basis in enumerate(neutral.components):
         scatter = deviations[:, layer].double()
         scatter = scatter - scatter.mean(dim=0, keepdim=True)
-        _, _, right = torch.linalg.svd(scatter, full_matrices=False)
-        within = right[: min(n_components, right.shape[0])].T
+        _, values, right = torch.linalg.svd(scatter, full_matrices=False)
+        rank = int((values > RANK_TOLERANCE * values.max()).sum()) if values.numel() else 0
+        within = right[: min(n_components, rank)].T
         both, _ = torch.linalg.qr(torch.cat([basis.double(), within], dim=1))
         components.append(both.float())
     return NeutralSubspace(tuple(components), neutral.explained, neutral.fraction)

@@ -50,7 +50,9 @@ def extraction_settings(cfg: DictConfig) -> ExtractionSettings:
         site=Site(cfg.vectors.site),
         batch_size=int(cfg.vectors.batch_size),
         source_weights=tuple(
-            (str(k), float(v)) for k, v in cfg.vectors.source_weights.items() if float(v) != 1.0
+            (str(k), float(v))
+            for k, v in cfg.vectors.get("source_weights", {}).items()
+            if float(v) != 1.0
         ),
         within_components=int(cfg.vectors.get("within_components", 0)),
     )

@@ -11,7 +11,7 @@ import torch
 
 from steer.errors import SteerError
 from steer.extraction.denoise import NeutralSubspace
-from steer.extraction.pipeline import centred, emotion_means
+from steer.extraction.pipeline import centred
 from steer.extraction.within import weighted_emotion_means, with_within_emotion_components
 
 
@@ -91,7 +91,6 @@ def held_out_probe(
     test = [i for i, t in enumerate(topics) if t in split.test]
     weights = torch.ones(len(labels), dtype=torch.float64) if weights is None else weights
     train_labels = [labels[i] for i in train]
-    emotion_means(means[train], train_labels, emotions)  # refuses emotions without texts
     raw = weighted_emotion_means(means[train], train_labels, emotions, weights[train])
     subspace = with_within_emotion_components(
         neutral, means[train], train_labels, raw, emotions, within_components
