@@ -1,6 +1,8 @@
 """Stories of your own: ``stimuli=file stimuli.path=stories.jsonl``.
 
-One JSON object per line: ``emotion``, ``topic`` and ``text`` (``narrator`` optional). The
+One JSON object per line: ``emotion``, ``topic`` and ``text`` (``narrator`` optional; ``source``
+optional, where the text came from, which picks its ``vectors.source_weights``: an extraction's
+own ``stories.jsonl`` keeps its sources, so it rebuilds the same bank). The
 topic is what the validation's held-out probe splits on, so give each emotion stories on
 several topics. Neutral dialogues come from the shipped corpus. The file is read before the
 model loads: a missing field or an empty text is refused in one line naming the line, and an
@@ -40,14 +42,14 @@ def read_stories(path: Path) -> list[Story]:
         missing = [f for f in FIELDS if not isinstance(row.get(f), str) or not row[f].strip()]
         if missing:
             raise SteerError(f"{path} line {number} has no {missing[0]} (a non-empty string)", FIX)
-        narrator = row.get("narrator", "")
+        narrator, source = row.get("narrator", ""), row.get("source", "")
         stories.append(
             Story(
                 row["emotion"].strip(),
                 row["topic"].strip(),
                 row["text"],
                 narrator if isinstance(narrator, str) else "",
-                f"file:{path.name}",
+                source if isinstance(source, str) and source.strip() else f"file:{path.name}",
             )
         )
     if not stories:

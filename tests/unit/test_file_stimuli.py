@@ -35,6 +35,16 @@ def test_the_stories_asked_for_are_read(tiny: LoadedModel, tmp_path: Path) -> No
     assert stimuli.neutral(tiny) and stimuli.name == "file"
 
 
+def test_a_source_in_the_file_is_kept_so_its_weight_applies(tmp_path: Path) -> None:
+    from steer.extraction.pipeline import ExtractionSettings
+
+    rows = [*ROWS, {"emotion": "sad", "topic": "a letter", "text": "No.", "source": "registers"}]
+    stories = FileStimuli(str(_write(tmp_path / "s.jsonl", rows))).all_stories
+    assert [s.source for s in stories] == ["file:s.jsonl"] * 3 + ["registers"]
+    weights = ExtractionSettings(source_weights=(("registers", 0.25),)).text_weights(stories)
+    assert weights.tolist() == [1.0, 1.0, 1.0, 0.25]
+
+
 def test_an_emotion_without_a_story_is_named(tiny: LoadedModel, tmp_path: Path) -> None:
     stimuli = FileStimuli(str(_write(tmp_path / "s.jsonl", ROWS)))
     with pytest.raises(SteerError) as caught:
