@@ -72,7 +72,13 @@ def _bound_names(target: ast.AST) -> list[str]:
 
 
 def _mentions(node: ast.AST, names: frozenset[str]) -> bool:
-    return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
+    """Whether ``node`` reads one of ``names`` as a value. A called name is not read: in
+    `assert largest_divisor(49) == 7` below a function whose local is also called
+    `largest_divisor`, the call is the model's own test, not a value computed from `n`."""
+    callees = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
+    return any(
+        isinstance(n, ast.Name) and n.id in names and id(n) not in callees for n in ast.walk(node)
+    )
 
 
 def _derived_names(facts: CodeFacts) -> frozenset[str]:
