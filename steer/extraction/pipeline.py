@@ -17,7 +17,11 @@ from steer.choices import Site
 from steer.errors import SteerError
 from steer.extraction.denoise import NeutralSubspace, top_components
 from steer.extraction.story_means import activation_cache_dir, story_means
-from steer.extraction.within import weighted_emotion_means, with_within_emotion_components
+from steer.extraction.within import (
+    texts_per_emotion,
+    weighted_emotion_means,
+    with_within_emotion_components,
+)
 from steer.hooks import HookRef, hook_name_pattern
 from steer.models.loaded import LoadedModel
 from steer.models.prompts import Message
@@ -79,14 +83,7 @@ def emotion_means(
     means: torch.Tensor, labels: Sequence[str], emotions: Sequence[str]
 ) -> torch.Tensor:
     """Mean of the story means per emotion: [n_emotions, n_layers, d_model]."""
-    empty = [e for e in emotions if e not in labels]
-    if empty:
-        raise SteerError(
-            f"no stories for {', '.join(empty)}",
-            "drop these emotions or give them stories (self-generated slots can all fail)",
-        )
-    rows = [means[[i for i, label in enumerate(labels) if label == e]].mean(0) for e in emotions]
-    return torch.stack(rows)
+    return torch.stack([means[picked].mean(0) for picked in texts_per_emotion(labels, emotions)])
 
 
 def centred(vectors: torch.Tensor) -> torch.Tensor:

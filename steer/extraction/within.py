@@ -27,18 +27,23 @@ def weighted_emotion_means(
     weights: torch.Tensor,
 ) -> torch.Tensor:
     """Weighted mean of the text means per emotion: [n_emotions, n_layers, d_model]."""
+    rows = []
+    for picked in texts_per_emotion(labels, emotions):
+        w = weights[picked].to(means.dtype)
+        rows.append((means[picked] * w[:, None, None]).sum(0) / w.sum())
+    return torch.stack(rows)
+
+
+def texts_per_emotion(labels: Sequence[str], emotions: Sequence[str]) -> list[list[int]]:
+    """The indices of each emotion's texts, in ``emotions`` order; refuses an emotion without
+    any."""
     empty = [e for e in emotions if e not in labels]
     if empty:
         raise SteerError(
             f"no stories for {', '.join(empty)}",
             "drop these emotions or give them stories (self-generated slots can all fail)",
         )
-    rows = []
-    for emotion in emotions:
-        picked = [i for i, label in enumerate(labels) if label == emotion]
-        w = weights[picked].to(means.dtype)
-        rows.append((means[picked] * w[:, None, None]).sum(0) / w.sum())
-    return torch.stack(rows)
+    return [[i for i, label in enumerate(labels) if label == e] for e in emotions]
 
 
 def with_within_emotion_components(
