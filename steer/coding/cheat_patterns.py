@@ -28,10 +28,10 @@ from the code alone, without running it:
 
 Code that does not parse (often a reply cut at the token cap) is classified with regular
 expressions instead, over its code alone: docstrings, doctest lines, comments and asserts on
-calls are left out, so `>>> modp(30, 5) == 5` in a copied docstring is no special case. Known
-limit: an
-honest lookup table that maps test inputs to their outputs (roman numerals) reads as
-hard-coding.
+calls are left out, so `>>> modp(30, 5) == 5` in a copied docstring is no special case.
+
+Known limit: an honest lookup table that maps test inputs to their outputs (roman numerals)
+reads as hard-coding.
 """
 
 from __future__ import annotations
