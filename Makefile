@@ -74,7 +74,7 @@ test-tasks: setup ## coding tasks (164-problem mutation check) and the sandbox's
 test-cli: setup ## the `steer` console script end to end on the tiny model
 	$(VENV)/bin/pytest tests/cli -q
 
-test-integration: setup ## tests on the embedded real models (SmolLM2, Gemma-3)
+test-integration: setup ## tests on the embedded real models (SmolLM2, Gemma-3, Qwen2.5-Coder-0.5B)
 	$(VENV)/bin/pytest tests/integration -q
 
 # Not part of `make test`: the newest releases pyproject.toml allows, in a venv of their own,

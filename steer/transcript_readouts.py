@@ -55,6 +55,17 @@ class TranscriptReader:
                     readings.append({"prompt_last": self._named(last), "reply_mean": mean})
         return readings
 
+    def record(self) -> dict[str, object]:
+        """Where the readings come from, for run.json: a run's readout layer is the bank's
+        default (steering) layer unless ``readouts.layer`` chose one, not the readout layer
+        that validation picked for `steer read`."""
+        return {
+            "emotions": list(self.emotions),
+            "layer": self.layer,
+            "site": self.bank.site.value,
+            "bank_digest": self.bank.content_digest(),
+        }
+
     def _nothing(self) -> dict[str, float | None]:
         return dict.fromkeys(self.emotions)
 

@@ -202,7 +202,8 @@ else:
 
 @dataclass
 class ReadoutsSchema:
-    # The emotion bank to read from (None: no readouts); read at `layer` (None: its default).
+    # The emotion bank to read from (None: no readouts); read at `layer` (None: the bank's
+    # default steering layer, not the readout layer validation picked for `steer read`).
     bank: str | None = None
     emotions: list[str] = field(
         default_factory=lambda: ["desperate", "calm", "frustrated", "afraid", "nervous", "hopeful"]

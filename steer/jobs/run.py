@@ -100,6 +100,7 @@ def _write_provenance(path: Path, ready: Prepared, strengths: list[float], wall:
                 "strengths": strengths,
                 "trigger": ready.plan.trigger.record() if ready.plan.trigger else None,
             },
+            "readouts": ready.reader.record() if ready.reader else None,
             **this_run,
         },
     )
@@ -153,6 +154,11 @@ def _run_held(
         "steering %s at layers %s (%s, unit %s) with strengths %s on %d prompts",
         plan.label, plan.layers, plan.positions, plan.unit, strengths, len(ready.prompts),
     )  # fmt: skip
+    if ready.reader is not None:
+        log.info(
+            "reading %s after every attempt at layer %d (%s), unsteered",
+            ", ".join(ready.reader.emotions), ready.reader.layer, ready.reader.bank.site.value,
+        )  # fmt: skip
     if done:
         log.info("resuming: %d of %d generations already recorded", len(done), total)
     progress = show_progress(

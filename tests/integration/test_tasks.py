@@ -83,6 +83,8 @@ def test_impossible_code_metrics_hold_rates_per_variant_and_readouts_per_attempt
             check_rate(variant["rates"]["passed"])
         assert "1" in entry["readouts"]
         assert set(entry["readouts"]["1"]["reply_mean"]) == set(EMOTIONS)
+    readouts = json.loads((coding_run / "run.json").read_text())["readouts"]
+    assert readouts["emotions"] == EMOTIONS and readouts["layer"] == 20  # the bank's default
     delta = summary["+0.1"]["readouts_delta"]["1"]["prompt_last"]
     assert all(value == pytest.approx(0.0, abs=1e-4) for value in delta.values())  # same prompts
     print("desperate readout per attempt:", {

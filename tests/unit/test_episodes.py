@@ -4,6 +4,7 @@ the task says so, readouts equal a hand computation, batched equals one row at a
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import torch
 
@@ -18,7 +19,7 @@ from steer.runs.episodes import Row, play
 from steer.runs.setup import steered_readout
 from steer.steering.plan import SteeringPlan, make_plan
 from steer.tasks.base import Episode, Score, last_attempt_outcome
-from steer.transcript_readouts import TranscriptReader
+from steer.transcript_readouts import TranscriptReader, make_reader
 from steer.vectors.norms import default_layer
 from steer.vectors.vector_set import VectorSet
 
@@ -116,6 +117,24 @@ def test_readouts_equal_a_projection_computed_by_hand(tiny: LoadedModel) -> None
             assert abs(reading["reply_mean"]["desperate"] - expected) < 1e-4
         else:
             assert reading["reply_mean"]["desperate"] is None  # JSON null, not NaN
+
+
+def test_a_reader_reads_at_the_banks_default_layer_unless_told_and_records_which(
+    tiny: LoadedModel, tmp_path: Path
+) -> None:
+    vectors = bank(tiny)
+    path = tmp_path / "bank.safetensors"
+    vectors.save(path)
+    unset = make_reader(tiny, str(path), ["desperate", "calm"], None)
+    assert unset is not None and unset.layer == vectors.default_layer != 1
+    chosen = make_reader(tiny, str(path), ["desperate"], 1)
+    assert chosen is not None and chosen.layer == 1
+    assert unset.record() == {
+        "emotions": ["desperate", "calm"],
+        "layer": vectors.default_layer,
+        "site": "resid_post",
+        "bank_digest": vectors.content_digest(),
+    }
 
 
 def test_every_attempt_of_a_played_row_carries_its_readouts(tiny: LoadedModel) -> None:
