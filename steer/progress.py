@@ -60,6 +60,7 @@ class LoggedProgress(Generic[T]):
         self.clock = clock
         self.start = self.last = clock()
         self.logged = False
+        self.reported = initial  # ``done`` as of the last logged line
 
     def __iter__(self) -> Iterator[T]:
         assert self.iterable is not None, "nothing to iterate over"
@@ -80,12 +81,15 @@ class LoggedProgress(Generic[T]):
         if now - self.last >= self.every_s:
             self.last = now
             self.logged = True
+            self.reported = self.done
             self.logger.info("%s", self.line(now))
 
     def close(self) -> None:
-        if self.logged:
+        """The final count, unless the last line already said it (or nothing was ever logged:
+        short work stays quiet)."""
+        if self.logged and self.done != self.reported:
+            self.reported = self.done
             self.logger.info("%s", self.line(self.clock()))
-            self.logged = False  # closed: say it once
 
     def line(self, now: float) -> str:
         elapsed = now - self.start

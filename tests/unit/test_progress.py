@@ -58,7 +58,23 @@ def test_the_end_is_logged_once_after_iterating(caplog: pytest.LogCaptureFixture
     assert [r.getMessage() for r in caplog.records] == [
         "rows: 1 rows, 1 min 01 s elapsed",
         "rows: 2 rows, 2 min 02 s elapsed",
-        "rows: 2 rows, 2 min 02 s elapsed",
+    ]
+
+
+def test_a_last_update_that_was_logged_is_not_logged_again_on_close(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    logger = logging.getLogger("test.progress")
+    clock = Clock()
+    bar = LoggedProgress(None, 4, "impossible_code", "row", 0, logger, 60.0, clock)
+    with caplog.at_level(logging.INFO, logger="test.progress"), bar:
+        clock.now = 61.0
+        bar.update(2)
+        clock.now = 122.0
+        bar.update(2)  # the last rows arrive after an interval: logged here, not again on exit
+    assert [r.getMessage() for r in caplog.records] == [
+        "impossible_code: 2/4 rows (50%), 1 min 01 s elapsed, about 1 min 01 s left",
+        "impossible_code: 4/4 rows (100%), 2 min 02 s elapsed",
     ]
 
 
