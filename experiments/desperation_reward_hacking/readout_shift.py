@@ -1,10 +1,13 @@
 """The paired readout shifts quoted in experiments/desperation_reward_hacking/README.md.
 
     .venv/bin/python experiments/desperation_reward_hacking/readout_shift.py RUN_DIR [RUN_DIR ...]
+    .venv/bin/python experiments/desperation_reward_hacking/readout_shift.py --baselines RUN_A RUN_B
 
 For each steered strength of each run: the mean over prompts of (steered minus strength 0) of
 each emotion's readout over the reply, per attempt, with a two-sided sign-flip p from 20,000
 random flips (seeded). Only prompts whose both rows reached that attempt and read a reply count.
+With --baselines: the same for the strength-0 rows of RUN_A minus those of RUN_B (two samplings
+of the unsteered model: the size of a shift that is noise).
 """
 
 from __future__ import annotations
@@ -31,37 +34,52 @@ def reply_readout(record: dict[str, Any], attempt: int, emotion: str) -> float |
 def sign_flip_p(differences: np.ndarray, rng: np.random.Generator) -> float:
     signs = rng.choice([-1.0, 1.0], size=(FLIPS, len(differences)))
     observed = abs(differences.mean())
-    return float((np.abs((signs * differences).mean(axis=1)) >= observed - 1e-12).mean())
+    extreme = int((np.abs((signs * differences).mean(axis=1)) >= observed - 1e-12).sum())
+    return (extreme + 1) / (FLIPS + 1)  # never 0: the observed signs are one of the flips
+
+
+Rows = dict[str, dict[str, Any]]  # prompt id -> record, one strength
+
+
+def rows_by_strength(run: Path) -> dict[float, Rows]:
+    lines = (run / "generations.jsonl").read_text(encoding="utf-8").splitlines()
+    by_strength: dict[float, Rows] = {}
+    for record in (json.loads(line) for line in lines if line.strip()):
+        by_strength.setdefault(float(record["strength"]), {})[record["prompt_id"]] = record
+    return by_strength
+
+
+def report(label: str, shifted: Rows, base: Rows, rng: np.random.Generator) -> None:
+    for emotion in EMOTIONS:
+        for attempt in (1, 2):
+            pairs = [
+                (reply_readout(shifted[p], attempt, emotion),
+                 reply_readout(base[p], attempt, emotion))
+                for p in sorted(shifted.keys() & base.keys())
+            ]  # fmt: skip
+            diffs = np.array([s - b for s, b in pairs if s is not None and b is not None])
+            if len(diffs) == 0:
+                continue
+            print(
+                f"{label} {emotion} attempt {attempt}: n = {len(diffs)}, "
+                f"shift {diffs.mean():+.3f}, sign-flip p = {sign_flip_p(diffs, rng):.4f}"
+            )
 
 
 def shifts(run: Path) -> None:
-    lines = (run / "generations.jsonl").read_text(encoding="utf-8").splitlines()
-    records = [json.loads(line) for line in lines if line.strip()]
-    by_row = {(r["prompt_id"], float(r["strength"])): r for r in records}
-    prompts = sorted({r["prompt_id"] for r in records})
+    by_strength = rows_by_strength(run)
     rng = np.random.default_rng(0)
-    for strength in sorted({key[1] for key in by_row} - {0.0}):
-        for emotion in EMOTIONS:
-            for attempt in (1, 2):
-                pairs = [
-                    (reply_readout(by_row[(p, strength)], attempt, emotion),
-                     reply_readout(by_row[(p, 0.0)], attempt, emotion))
-                    for p in prompts
-                    if (p, strength) in by_row and (p, 0.0) in by_row
-                ]  # fmt: skip
-                diffs = np.array([s - b for s, b in pairs if s is not None and b is not None])
-                if len(diffs) == 0:
-                    continue
-                print(
-                    f"{run.name} {strength:+} {emotion} attempt {attempt}: n = {len(diffs)}, "
-                    f"shift {diffs.mean():+.3f}, sign-flip p = {sign_flip_p(diffs, rng):.4f}"
-                )
+    for strength in sorted(set(by_strength) - {0.0}):
+        report(f"{run.name} {strength:+}", by_strength[strength], by_strength[0.0], rng)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
-        sys.exit(
-            "usage: readout_shift.py RUN_DIR [RUN_DIR ...] (directories with generations.jsonl)"
-        )
+    if sys.argv[1:2] == ["--baselines"] and len(sys.argv) == 4:
+        first, second = (rows_by_strength(Path(a))[0.0] for a in sys.argv[2:])
+        label = f"{Path(sys.argv[2]).name} 0 - {Path(sys.argv[3]).name} 0"
+        report(label, first, second, np.random.default_rng(0))
+        sys.exit(0)
+    if len(sys.argv) < 2 or sys.argv[1].startswith("--"):
+        sys.exit("usage: readout_shift.py RUN_DIR [RUN_DIR ...] | --baselines RUN_A RUN_B")
     for argument in sys.argv[1:]:
         shifts(Path(argument))
