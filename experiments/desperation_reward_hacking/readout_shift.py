@@ -4,8 +4,9 @@
     .venv/bin/python experiments/desperation_reward_hacking/readout_shift.py --baselines RUN_A RUN_B
 
 For each steered strength of each run: the mean over prompts of (steered minus strength 0) of
-each emotion's readout over the reply, per attempt, with a two-sided sign-flip p from 20,000
-random flips (seeded). Only prompts whose both rows reached that attempt and read a reply count.
+each emotion's readout over the reply, per attempt, with the two-sided sign-flip p that
+`steer compare` uses (steer.compare.stats.sign_flip_p). Only prompts whose both rows reached
+that attempt and read a reply count.
 With --baselines: the same for the strength-0 rows of RUN_A minus those of RUN_B (two samplings
 of the unsteered model: the size of a shift that is noise).
 """
@@ -19,8 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from steer.compare.stats import sign_flip_p
+
 EMOTIONS = ("desperate", "calm", "frustrated", "nervous")
-FLIPS = 20_000
 
 
 def reply_readout(record: dict[str, Any], attempt: int, emotion: str) -> float | None:
@@ -29,13 +31,6 @@ def reply_readout(record: dict[str, Any], attempt: int, emotion: str) -> float |
         return None
     value = attempts[attempt - 1].get("readouts", {}).get("reply_mean", {}).get(emotion)
     return None if value is None else float(value)
-
-
-def sign_flip_p(differences: np.ndarray, rng: np.random.Generator) -> float:
-    signs = rng.choice([-1.0, 1.0], size=(FLIPS, len(differences)))
-    observed = abs(differences.mean())
-    extreme = int((np.abs((signs * differences).mean(axis=1)) >= observed - 1e-12).sum())
-    return (extreme + 1) / (FLIPS + 1)  # never 0: the observed signs are one of the flips
 
 
 Rows = dict[str, dict[str, Any]]  # prompt id -> record, one strength
@@ -49,7 +44,7 @@ def rows_by_strength(run: Path) -> dict[float, Rows]:
     return by_strength
 
 
-def report(label: str, shifted: Rows, base: Rows, rng: np.random.Generator) -> None:
+def report(label: str, shifted: Rows, base: Rows) -> None:
     for emotion in EMOTIONS:
         for attempt in (1, 2):
             pairs = [
@@ -62,22 +57,21 @@ def report(label: str, shifted: Rows, base: Rows, rng: np.random.Generator) -> N
                 continue
             print(
                 f"{label} {emotion} attempt {attempt}: n = {len(diffs)}, "
-                f"shift {diffs.mean():+.3f}, sign-flip p = {sign_flip_p(diffs, rng):.4f}"
+                f"shift {diffs.mean():+.3f}, sign-flip p = {sign_flip_p(diffs):.4f}"
             )
 
 
 def shifts(run: Path) -> None:
     by_strength = rows_by_strength(run)
-    rng = np.random.default_rng(0)
     for strength in sorted(set(by_strength) - {0.0}):
-        report(f"{run.name} {strength:+}", by_strength[strength], by_strength[0.0], rng)
+        report(f"{run.name} {strength:+}", by_strength[strength], by_strength[0.0])
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--baselines"] and len(sys.argv) == 4:
         first, second = (rows_by_strength(Path(a))[0.0] for a in sys.argv[2:])
         label = f"{Path(sys.argv[2]).name} 0 - {Path(sys.argv[3]).name} 0"
-        report(label, first, second, np.random.default_rng(0))
+        report(label, first, second)
         sys.exit(0)
     if len(sys.argv) < 2 or sys.argv[1].startswith("--"):
         sys.exit("usage: readout_shift.py RUN_DIR [RUN_DIR ...] | --baselines RUN_A RUN_B")
