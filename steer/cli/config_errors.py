@@ -64,6 +64,12 @@ def _valid_keys(parent: str, overrides: Sequence[str], config_name: str) -> str:
     return ""
 
 
+def _show_config(config_name: str) -> str:
+    """The command that prints the composed config a ``config_name`` belongs to."""
+    command = "run" if config_name == "config" else config_name
+    return f"`steer {command} --cfg job`"
+
+
 def explain(error: Exception, overrides: Sequence[str], config_name: str = "config") -> SteerError:
     message = str(error)
     if isinstance(error, MissingConfigException):
@@ -92,10 +98,11 @@ def explain(error: Exception, overrides: Sequence[str], config_name: str = "conf
         parent = key.rsplit(".", 1)[0] if "." in key else ""
         valid = _valid_keys(parent, overrides, config_name)
         where = f" under {parent}" if parent else ""
-        fix = f"valid keys{where}: {valid}" if valid else "see `steer run --cfg job`"
+        fix = f"valid keys{where}: {valid}" if valid else f"see {_show_config(config_name)}"
         return SteerError(f"unknown config key {key!r}", fix)
     return SteerError(
-        f"invalid value for {key!r}: {first}", "see `steer run --cfg job` for the expected types"
+        f"invalid value for {key!r}: {first}",
+        f"see {_show_config(config_name)} for the expected types",
     )
 
 
@@ -178,7 +185,7 @@ def check_overrides(overrides: Sequence[str], config_name: str = "config") -> No
         OverridesParser.create().parse_overrides(list(overrides))  # hydra.* syntax too
         variants = sweep_variants(own)
     except OverrideParseException as error:
-        raise explain(error, overrides) from None
+        raise explain(error, overrides, config_name) from None
     for variant in variants:
         cfg = compose_config(variant, config_name)
         refuse_missing(cfg)

@@ -125,3 +125,19 @@ def test_bad_input_names_problem_and_fix(
 def test_valid_keys_follow_the_chosen_group() -> None:
     with pytest.raises(SteerError, match=r"valid keys under vectors: path$"):
         check_overrides(["vectors=file", "vectors.reference_limit=4"])
+
+
+@pytest.mark.parametrize(
+    ("command", "override"),
+    [
+        ("extract", "stimuli.more_stories=abc"),
+        ("export", "export.strength=abc"),
+        ("inspect", "inspect.z_threshold=abc"),
+        ("run", "seed=abc"),
+    ],
+)
+def test_a_bad_value_names_the_command_that_shows_its_config(command: str, override: str) -> None:
+    config_name = "config" if command == "run" else command
+    with pytest.raises(SteerError, match=r"invalid value for '.+'") as caught:
+        check_overrides([override], config_name)
+    assert caught.value.fix == f"see `steer {command} --cfg job` for the expected types"
