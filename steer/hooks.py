@@ -168,7 +168,7 @@ def check_hook_names(hook_dict: dict[str, object], refs: Sequence[HookRef]) -> N
         if ref.name not in hook_dict:
             raise SteerError(
                 f"hook point {ref.name} does not exist in this model",
-                "choose another steering.site or layer (see `steer run --cfg job`)",
+                "choose other steering.layers, or vectors read at another site (vectors.site)",
             )
 
 

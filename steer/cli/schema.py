@@ -291,7 +291,7 @@ class InspectSettingsSchema:
     reply: ReplyChoice = ReplyChoice.steered
     # |z| beyond which a readout or norm is flagged (z over the prompt set, population std).
     z_threshold: float = 2.0
-    # Layers whose values are checked for anomalies; None: every layer.
+    # Layers whose values are checked for anomalies; None: the steering layers.
     flag_layers: list[int] | None = None
     # Figures for the first N prompts (None: all); inspect.json always covers every prompt.
     max_figure_prompts: int | None = 12

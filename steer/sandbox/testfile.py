@@ -68,7 +68,7 @@ def complete_tests(code: str, tests: str, entry_point: str | None = None) -> str
     ):
         raise SteerError(
             f"entry point {entry_point!r} is not a Python name",
-            "pass the name of the function the tests check, e.g. entry_point=has_close_elements",
+            "pass the name of the function the tests check, e.g. has_close_elements",
         )
     if not _defines_check(tree) or _calls_check_at_top_level(tree):
         return tests
