@@ -2,6 +2,7 @@
 
     .venv/bin/python experiments/desperation_reward_hacking/readout_shift.py RUN_DIR [RUN_DIR ...]
     .venv/bin/python experiments/desperation_reward_hacking/readout_shift.py --baselines RUN_A RUN_B
+    .venv/bin/python experiments/desperation_reward_hacking/readout_shift.py --against RUN_B RUN_A
 
 For each steered strength of each run: the mean over prompts of (steered minus strength 0) of
 each emotion's readout over the reply, per attempt, with the two-sided sign-flip p that
@@ -9,6 +10,8 @@ each emotion's readout over the reply, per attempt, with the two-sided sign-flip
 that attempt and read a reply count.
 With --baselines: the same for the strength-0 rows of RUN_A minus those of RUN_B (two samplings
 of the unsteered model: the size of a shift that is noise).
+With --against RUN_B RUN_A: RUN_A's steered rows against RUN_B's strength-0 rows (another
+sampling of the same unsteered config), to see whether a shift survives a change of baseline.
 """
 
 from __future__ import annotations
@@ -73,7 +76,17 @@ if __name__ == "__main__":
         label = f"{Path(sys.argv[2]).name} 0 - {Path(sys.argv[3]).name} 0"
         report(label, first, second)
         sys.exit(0)
+    if sys.argv[1:2] == ["--against"] and len(sys.argv) == 4:
+        other, run = Path(sys.argv[2]), Path(sys.argv[3])
+        base = rows_by_strength(other)[0.0]
+        for strength, rows in sorted(rows_by_strength(run).items()):
+            if strength != 0.0:
+                report(f"{run.name} {strength:+} - {other.name} 0", rows, base)
+        sys.exit(0)
     if len(sys.argv) < 2 or sys.argv[1].startswith("--"):
-        sys.exit("usage: readout_shift.py RUN_DIR [RUN_DIR ...] | --baselines RUN_A RUN_B")
+        sys.exit(
+            "usage: readout_shift.py RUN_DIR [RUN_DIR ...] | --baselines RUN_A RUN_B"
+            " | --against RUN_B RUN_A"
+        )
     for argument in sys.argv[1:]:
         shifts(Path(argument))
