@@ -64,10 +64,13 @@ def report(label: str, shifted: Rows, base: Rows) -> None:
             )
 
 
-def shifts(run: Path) -> None:
+def shifts(run: Path, against: Path | None = None) -> None:
+    """Each steered strength of ``run`` against its own strength 0, or ``against``'s."""
     by_strength = rows_by_strength(run)
+    base = by_strength[0.0] if against is None else rows_by_strength(against)[0.0]
+    suffix = "" if against is None else f" - {against.name} 0"
     for strength in sorted(set(by_strength) - {0.0}):
-        report(f"{run.name} {strength:+}", by_strength[strength], by_strength[0.0])
+        report(f"{run.name} {strength:+}{suffix}", by_strength[strength], base)
 
 
 if __name__ == "__main__":
@@ -77,11 +80,7 @@ if __name__ == "__main__":
         report(label, first, second)
         sys.exit(0)
     if sys.argv[1:2] == ["--against"] and len(sys.argv) == 4:
-        other, run = Path(sys.argv[2]), Path(sys.argv[3])
-        base = rows_by_strength(other)[0.0]
-        for strength, rows in sorted(rows_by_strength(run).items()):
-            if strength != 0.0:
-                report(f"{run.name} {strength:+} - {other.name} 0", rows, base)
+        shifts(Path(sys.argv[3]), against=Path(sys.argv[2]))
         sys.exit(0)
     if len(sys.argv) < 2 or sys.argv[1].startswith("--"):
         sys.exit(
