@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from steer.cli.config_errors import check_overrides, compose_config
+from steer.cli.run_app import APPS
 from steer.errors import SteerError
 from steer.models.loaders import load_tiny_random
 from steer.runs.setup import prepare
@@ -137,7 +138,7 @@ def test_valid_keys_follow_the_chosen_group() -> None:
     ],
 )
 def test_a_bad_value_names_the_command_that_shows_its_config(command: str, override: str) -> None:
-    config_name = "config" if command == "run" else command
+    config_name = APPS[command][0]  # the config `steer COMMAND` composes
     with pytest.raises(SteerError, match=r"invalid value for '.+'") as caught:
         check_overrides([override], config_name)
     assert caught.value.fix == f"see `steer {command} --cfg job` for the expected types"
